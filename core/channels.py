@@ -1,0 +1,79 @@
+"""The notification-channel contract: what a channel receives and what it answers.
+
+A channel (``system``, ``sms``, ``email``, a third party's ``webhook``…) sends one
+message to one recipient. Plugins provide channels through the
+``tessera_notification_channels`` hook (see ``core/hookspecs.py``); the reminder
+engine and anything else that notifies people only ever talk to this contract.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to notify. ``user_id`` is set for platform users, ``None`` for outside participants."""
+
+    name: str
+    user_id: int | None = None
+    email: str | None = None
+    mobile: str | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    """What to say.
+
+    ``template`` names the message kind (``schedule_reminder``); channels that use
+    provider templates map it to their own (the SMS channel sends ``SCHEDULE_REMINDER``).
+    ``params`` are the template's values (for reminders: ``title``, ``time``,
+    ``description``, ``location``, ``schedule_id``, ``start_time``).
+    ``subject`` and ``text`` are a ready plain-text rendering for channels without templates.
+    """
+
+    template: str
+    subject: str
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of one send.
+
+    ``ok`` — the provider accepted the message. Otherwise ``transient`` says whether
+    trying again later may work (timeouts, rate limits, 4xx SMTP replies, 5xx HTTP)
+    or not (bad number, unknown template, 5xx SMTP replies). ``detail`` is a short,
+    secret-free text for logs and ``send_result``.
+    """
+
+    ok: bool
+    detail: str = ""
+    transient: bool = False
+
+    @classmethod
+    def sent(cls, detail: str = "sent") -> "SendResult":
+        return cls(ok=True, detail=detail)
+
+    @classmethod
+    def retry_later(cls, detail: str) -> "SendResult":
+        return cls(ok=False, detail=detail, transient=True)
+
+    @classmethod
+    def failed(cls, detail: str) -> "SendResult":
+        return cls(ok=False, detail=detail, transient=False)
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A way to reach people. Implementations must be safe to call from several threads."""
+
+    #: the name used in ``reminder_method`` (``sms``, ``email``, ``webhook``…)
+    name: str
+
+    def address_of(self, recipient: Recipient) -> str | None:
+        """The recipient's address on this channel, or None when they have none (they are skipped)."""
+
+    def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
+        """Send one message. Never raise for a provider's refusal: answer a SendResult."""

@@ -1,0 +1,84 @@
+"""Every hook a Tessera plugin may implement, declared once, for third parties to follow.
+
+Implement a hook with a module-level function of the same name in your plugin's
+``__init__.py``, decorated with ``core.plugins.hookimpl``. Accept only the
+arguments you need: pluggy passes them by name.
+
+Plugins never import each other's modules; whatever one plugin offers another
+goes through one of these hooks. Hooks marked *first result* stop at the first
+plugin that answers something other than ``None``; for the others every
+enabled plugin is called and the answers are collected in a list, in plugin
+order (dependencies first) — no hook's meaning depends on that order.
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("tessera")
+
+
+@hookspec
+def tessera_notification_channels(registry):
+    """Return the notification channels this plugin provides, as a list of ``core.channels.Channel``.
+
+    Called once at start-up, after every plugin's ``includeme``; ``registry`` is the
+    Pyramid registry (``registry.settings`` holds the typed settings). Each channel's
+    ``name`` must be unique on the site: it is what ``reminder_method`` accepts.
+    Order does not matter.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_related_info(dbsession, related_type, related_id, user):
+    """Describe an object that a schedule (or anything else) is related to.
+
+    ``related_type`` is a name such as ``customer`` or ``customer_plan``. The plugin that
+    owns that type returns a JSON-able dict, at least ``{"id", "name"}`` (contacts adds
+    ``contact_person``); a plugin that does not own the type returns ``None``. Return
+    ``None`` too when the object does not exist or ``user`` may not see it. First result.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time, description, reminder_minutes, schedule_id):
+    """Create a follow-up plan for a customer and return its id.
+
+    Called by the schedule plugin's ``create_from_customer_plan`` after it has created
+    the plan's schedule (``schedule_id``), so the plan is linked and must not create a
+    schedule of its own. ``plan_time`` is a timezone-aware datetime. Raise
+    ``core.api.NotFound`` when the customer does not exist or ``user`` may not see it.
+    The plugin that owns customer plans answers; others return ``None``. First result.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
+    """Create the schedule that follows a customer plan and return the schedule's id.
+
+    Called by the contacts plugin when a plan is created through its own API. The
+    schedule is of type ``reminder`` with ``related_type`` ``customer_plan`` and
+    ``related_id`` ``plan_id``, owned by ``user``, with a reminder ``reminder_minutes``
+    before ``plan_time`` (timezone-aware). The schedule plugin answers; without it the
+    hook returns ``None`` and the plan has no schedule. First result.
+    """
+
+
+@hookspec
+def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
+    """Return upcoming schedules related to some objects, as a list of JSON-able dicts.
+
+    Lets an object's owner show what is planned for it (a customer's next visits)
+    without importing the schedule plugin. Each dict has ``id``, ``title``,
+    ``start_time`` (ISO 8601), ``status``, ``related_type`` and ``related_id``; at
+    most ``limit`` per object, only what ``user`` may see. Plugins that keep no
+    schedules return ``None`` or an empty list.
+    """
+
+
+@hookspec
+def tessera_authenticated_request(request, user):
+    """Called once per request whose bearer token resolved to an active ``user``.
+
+    For light bookkeeping such as "last active" times; keep it cheap (it runs on
+    every authenticated request) and never raise. Order does not matter.
+    """

@@ -1,0 +1,125 @@
+"""The ``system`` channel: an in-app inbox per user.
+
+Shipped with the core and always on, but built like any plugin: it provides
+its channel through ``tessera_notification_channels`` and its endpoints
+through Cornice — ``GET /api/notifications``, ``POST /api/notifications/{id}/read``
+and ``POST /api/notifications/read_all``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import colander
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.api import NotFound, api_service, colander_validator, ok, page_nodes, paginate
+from core.auth import current_user
+from core.channels import Notification, Recipient, SendResult
+from core.db import Base, UTCDateTime, transaction_scope
+from core.plugins import hookimpl
+from core.timefmt import isoformat_local
+
+CHANNEL_NAME = "system"
+
+
+class InboxMessage(Base):
+    __tablename__ = "core_notification"
+    __table_args__ = (Index("ix_core_notification_user_read", "user_id", "is_read", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text, default="")
+    # not a foreign key: the core does not know the schedule plugin's tables
+    schedule_id: Mapped[int | None] = mapped_column(Integer)
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    create_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class InboxChannel:
+    """Writes the message into the recipient's inbox; only platform users have an inbox."""
+
+    name = CHANNEL_NAME
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def address_of(self, recipient: Recipient) -> str | None:
+        return str(recipient.user_id) if recipient.user_id is not None else None
+
+    def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
+        with transaction_scope(self.registry) as dbsession:
+            message = InboxMessage(
+                user_id=int(address), title=notification.subject[:200], content=notification.text,
+                schedule_id=notification.params.get("schedule_id"), is_read=False,
+                create_datetime=self.registry.clock.now(),
+            )
+            dbsession.add(message)
+            dbsession.flush()
+            message_id = message.id
+        return SendResult.sent(f"inbox message {message_id}")
+
+
+@hookimpl
+def tessera_notification_channels(registry):
+    return [InboxChannel(registry)]
+
+
+# --- endpoints -------------------------------------------------------------------
+
+inbox = api_service(name="core.notifications", path="/api/notifications", description="The caller's in-app notifications, unread first.")
+read_one = api_service(name="core.notification_read", path="/api/notifications/{id}/read", description="Mark one notification read.")
+read_all = api_service(name="core.notifications_read_all", path="/api/notifications/read_all", description="Mark all the caller's notifications read.")
+
+
+class InboxQuery(colander.MappingSchema):
+    querystring = colander.SchemaNode(colander.Mapping(), *page_nodes("limit", 20))
+
+
+def message_json(request, message: InboxMessage) -> dict:
+    return {
+        "id": message.id, "title": message.title, "content": message.content, "schedule_id": message.schedule_id,
+        "is_read": message.is_read, "create_datetime": isoformat_local(request.registry, message.create_datetime),
+    }
+
+
+@inbox.get(schema=InboxQuery(), validators=(colander_validator,))
+def list_inbox(request):
+    user = current_user(request)
+    query = request.validated["querystring"]
+    statement = (select(InboxMessage).where(InboxMessage.user_id == user.id)
+                 .order_by(case((InboxMessage.is_read, 1), else_=0), InboxMessage.id.desc()))
+    page = paginate(request.dbsession, statement, query["page"], query["limit"])
+    unread = request.dbsession.scalar(
+        select(func.count()).where(InboxMessage.user_id == user.id, InboxMessage.is_read.is_(False)))
+    data = page.as_count_next_previous(request, [message_json(request, m) for m in page.items])
+    data["unread_count"] = unread
+    return ok(request, data, "获取成功")
+
+
+@read_one.post()
+def mark_read(request):
+    try:
+        message_id = int(request.matchdict["id"])
+    except ValueError:
+        raise NotFound("通知不存在")
+    message = request.dbsession.get(InboxMessage, message_id)
+    if message is None or message.user_id != current_user(request).id:
+        raise NotFound("通知不存在")
+    message.is_read = True
+    return ok(request, message_json(request, message), "已读")
+
+
+@read_all.post()
+def mark_all_read(request):
+    result = request.dbsession.execute(
+        update(InboxMessage).where(InboxMessage.user_id == current_user(request).id, InboxMessage.is_read.is_(False))
+        .values(is_read=True))
+    return ok(request, {"updated_count": result.rowcount}, "全部已读")
+
+
+def includeme(config) -> None:
+    config.add_cornice_service(read_all)
+    config.add_cornice_service(read_one)
+    config.add_cornice_service(inbox)

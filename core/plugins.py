@@ -1,0 +1,180 @@
+"""Finding, checking and ordering the plugins a site enables.
+
+A plugin is a Python module announced by an entry point in the group
+``tessera.plugins``. The module holds a ``manifest`` (a ``Manifest``), an
+``includeme(config)`` and its hook implementations. Installing a plugin makes it
+available; listing it in ``tessera.plugins`` of the ini enables it.
+"""
+from __future__ import annotations
+
+
+import importlib.metadata
+import os
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Iterable
+
+import pluggy
+
+from core import hookspecs
+from core.settings import ConfigurationError, Setting
+
+ENTRY_POINT_GROUP = "tessera.plugins"
+hookimpl = pluggy.HookimplMarker("tessera")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a plugin says about itself.
+
+    ``depends`` names the plugins that must be enabled with it (they are set up
+    first). ``settings`` declares the keys it reads, all under ``tessera.<name>.``.
+    ``version`` defaults to the version of the distribution that ships it.
+    ``table_prefix`` is the prefix of its tables (default ``<name>_``).
+    """
+
+    name: str
+    summary: str = ""
+    version: str | None = None
+    depends: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    table_prefix: str | None = None
+
+    @property
+    def tables(self) -> str:
+        return self.table_prefix or f"{self.name}_"
+
+
+@dataclass
+class InstalledPlugin:
+    name: str
+    entry_point: importlib.metadata.EntryPoint
+    module: ModuleType | None = None
+    manifest: Manifest | None = None
+    enabled: bool = False
+    distribution_version: str | None = field(default=None)
+
+    @property
+    def version(self) -> str:
+        if self.manifest and self.manifest.version:
+            return self.manifest.version
+        return self.distribution_version or "unknown"
+
+    @property
+    def depends(self) -> tuple[str, ...]:
+        return self.manifest.depends if self.manifest else ()
+
+    @property
+    def migrations_dir(self) -> str | None:
+        if self.module is None or not getattr(self.module, "__file__", None):
+            return None
+        path = os.path.join(os.path.dirname(self.module.__file__), "migrations")
+        return path if os.path.isdir(path) else None
+
+
+def installed_plugins() -> dict[str, InstalledPlugin]:
+    """Every plugin announced by an installed distribution, not yet imported."""
+    found: dict[str, InstalledPlugin] = {}
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name in found:
+            continue  # the same distribution seen twice on sys.path
+        dist = getattr(entry_point, "dist", None)
+        found[entry_point.name] = InstalledPlugin(
+            name=entry_point.name,
+            entry_point=entry_point,
+            distribution_version=dist.version if dist else None,
+        )
+    return found
+
+
+def load(plugin: InstalledPlugin) -> InstalledPlugin:
+    """Import a plugin's module and check its manifest."""
+    try:
+        module = plugin.entry_point.load()
+    except Exception as exc:
+        raise ConfigurationError(
+            f"plugin '{plugin.name}' failed to import ({plugin.entry_point.value}): "
+            f"{type(exc).__name__}: {exc}. Fix or reinstall the package that provides it, "
+            f"or remove '{plugin.name}' from tessera.plugins."
+        ) from exc
+    manifest = getattr(module, "manifest", None)
+    if not isinstance(manifest, Manifest):
+        raise ConfigurationError(
+            f"plugin '{plugin.name}' ({plugin.entry_point.value}) has no `manifest = core.plugins.Manifest(...)`; "
+            "see docs/plugins.md."
+        )
+    if manifest.name != plugin.name:
+        raise ConfigurationError(
+            f"plugin entry point '{plugin.name}' points at a manifest named '{manifest.name}'; the two must match."
+        )
+    if not callable(getattr(module, "includeme", None)):
+        raise ConfigurationError(f"plugin '{plugin.name}' has no includeme(config) function; see docs/plugins.md.")
+    plugin.module, plugin.manifest = module, manifest
+    return plugin
+
+
+def resolve_enabled(requested: Iterable[str], installed: dict[str, InstalledPlugin]) -> list[InstalledPlugin]:
+    """Load the requested plugins and return them dependencies first.
+
+    Raises ConfigurationError for an unknown name, a name listed twice, a missing
+    dependency, a dependency cycle or a plugin that fails to import.
+    """
+    names = list(requested)
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigurationError(f"plugin '{name}' is listed twice in tessera.plugins; list it once.")
+        seen.add(name)
+    available = ", ".join(sorted(installed)) or "none"
+    for name in names:
+        if name not in installed:
+            raise ConfigurationError(
+                f"plugin '{name}' is not installed; installed: {available}. "
+                f"Install the package that provides it (pip install …) or remove it from tessera.plugins."
+            )
+    plugins = {name: load(installed[name]) for name in names}
+    for plugin in plugins.values():
+        for dependency in plugin.depends:
+            if dependency not in plugins:
+                hint = "add it to tessera.plugins" if dependency in installed else "install it and add it to tessera.plugins"
+                raise ConfigurationError(
+                    f"plugin '{plugin.name}' depends on '{dependency}', which is not enabled: {hint}."
+                )
+    return _dependencies_first(plugins, names)
+
+
+def _dependencies_first(plugins: dict[str, InstalledPlugin], listed: list[str]) -> list[InstalledPlugin]:
+    ordered: list[InstalledPlugin] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            cycle = path[path.index(name):] + [name]
+            raise ConfigurationError(
+                "plugin dependency cycle: " + " -> ".join(cycle) + ". Remove one of these dependencies."
+            )
+        state[name] = "visiting"
+        for dependency in plugins[name].depends:
+            visit(dependency, path + [name])
+        state[name] = "done"
+        ordered.append(plugins[name])
+
+    for name in listed:  # the ini order breaks ties, nothing more
+        visit(name, [])
+    for plugin in ordered:
+        plugin.enabled = True
+    return ordered
+
+
+def make_plugin_manager(builtin: Iterable[ModuleType], enabled: Iterable[InstalledPlugin]) -> pluggy.PluginManager:
+    """One plugin manager per app: the core's built-in plugins, then the enabled ones."""
+    manager = pluggy.PluginManager("tessera")
+    manager.add_hookspecs(hookspecs)
+    for module in builtin:
+        manager.register(module, name=f"core.{module.__name__.rsplit('.', 1)[-1]}")
+    for plugin in enabled:
+        manager.register(plugin.module, name=plugin.name)
+    manager.check_pending()
+    return manager

@@ -1,0 +1,38 @@
+"""Times in and out of the API.
+
+Instants are stored in UTC. They are shown in the site's time zone
+(``tessera.timezone``) with its offset, or as UTC with milliseconds where a
+spec asks for ``YYYY-MM-DDTHH:mm:ss.sssZ``. A naive input is read as the
+site's wall-clock time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+UTC = dt.timezone.utc
+
+
+def site_aware(registry, value: dt.datetime) -> dt.datetime:
+    """An input datetime made aware: naive values are the site's local time."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=registry.site_timezone)
+    return value
+
+
+def isoformat_local(registry, value: dt.datetime | None) -> str | None:
+    """``2025-12-27T14:00:00+08:00`` in the site's zone."""
+    if value is None:
+        return None
+    return value.astimezone(registry.site_timezone).isoformat(timespec="seconds")
+
+
+def isoformat_utc_ms(value: dt.datetime | None) -> str | None:
+    """``2024-06-10T10:30:00.000Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def site_today(registry) -> dt.date:
+    """The site's calendar day now (not the UTC day)."""
+    return registry.clock.now().astimezone(registry.site_timezone).date()

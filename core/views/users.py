@@ -1,0 +1,140 @@
+"""Admin user management: ``/api/users`` and ``/api/users/{id}``."""
+from __future__ import annotations
+
+import colander
+from sqlalchemy import or_, select
+
+from core.api import BadRequest, Conflict, NotFound, api_service, colander_validator, ok, page_nodes, paginate
+from core.auth import ADMIN, current_user
+from core.models import User
+from core.passwords import hash_password
+
+users = api_service(name="core.users", path="/api/users", description="Users of the site (admin only).")
+user = api_service(name="core.user", path="/api/users/{id:\\d+}", description="One user (admin only).")
+
+ROLE_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
+
+
+def user_json(person: User) -> dict:
+    return {
+        "id": person.id, "username": person.username, "name": person.name, "email": person.email,
+        "mobile": person.mobile, "role": person.role, "is_active": person.is_active, "work_id": person.work_id,
+        "avatar": person.avatar, "department": person.department, "location": person.location,
+    }
+
+
+def _optional(node_type, **kw):
+    return colander.SchemaNode(node_type, missing=colander.drop, **kw)
+
+
+class UserFields(colander.MappingSchema):
+    name = _optional(colander.String(), validator=colander.Length(0, 150))
+    email = _optional(colander.String(allow_empty=True), validator=colander.Any(colander.Email(), colander.OneOf([""])))
+    mobile = _optional(colander.String(allow_empty=True), validator=colander.Regex(r"^\+?[0-9 -]{0,31}$", "不是有效的手机号"))
+    role = _optional(colander.String(), validator=colander.Regex(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
+    is_active = _optional(colander.Boolean())
+    work_id = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 64))
+    avatar = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 500))
+    department = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
+    location = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
+    password = _optional(colander.String(), validator=colander.Length(8, 1024))
+
+
+class NewUserFields(UserFields):
+    username = colander.SchemaNode(colander.String(), validator=colander.Regex(r"^[\w.@+-]{1,150}$", "用户名只能包含字母、数字和 .@+-_"))
+    password = colander.SchemaNode(colander.String(), validator=colander.Length(8, 1024))
+    role = colander.SchemaNode(colander.String(), validator=colander.Regex(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
+
+
+class ListUsersRequest(colander.MappingSchema):
+    querystring = colander.SchemaNode(colander.Mapping(), *page_nodes("limit", 20),
+                                      colander.SchemaNode(colander.String(), name="role", missing=None),
+                                      colander.SchemaNode(colander.String(), name="search", missing=None))
+
+
+class CreateUserRequest(colander.MappingSchema):
+    body = NewUserFields()
+
+
+class UpdateUserRequest(colander.MappingSchema):
+    body = UserFields()
+
+
+def apply_user_fields(dbsession, person: User, fields: dict) -> User:
+    """Write validated fields onto a user, hashing the password and keeping username/work_id unique (409)."""
+    fields = dict(fields)
+    if "password" in fields:
+        person.password_hash = hash_password(fields.pop("password"))
+    for key in ("work_id", "email", "mobile", "avatar", "department", "location"):
+        if fields.get(key) == "":
+            fields[key] = None
+    for key, value in fields.items():
+        setattr(person, key, value)
+    for column in ("username", "work_id"):
+        value = getattr(person, column)
+        if value is None:
+            continue
+        clash = dbsession.scalar(select(User.id).where(getattr(User, column) == value, User.id != person.id))
+        if clash is not None:
+            raise Conflict(f"{column} '{value}' 已被使用", {column: ["已被使用"]}, code=4000)
+    dbsession.add(person)
+    dbsession.flush()
+    return person
+
+
+def create_user(dbsession, **fields) -> User:
+    return apply_user_fields(dbsession, User(), fields)
+
+
+@users.get(schema=ListUsersRequest(), validators=(colander_validator,), permission=ADMIN)
+def list_users(request):
+    query = request.validated["querystring"]
+    statement = select(User).order_by(User.id)
+    if query["role"]:
+        statement = statement.where(User.role == query["role"])
+    if query["search"]:
+        pattern = f"%{query['search']}%"
+        statement = statement.where(or_(User.username.ilike(pattern), User.name.ilike(pattern)))
+    page = paginate(request.dbsession, statement, query["page"], query["limit"])
+    return ok(request, page.as_count_next_previous(request, [user_json(u) for u in page.items]), "获取成功")
+
+
+@users.post(schema=CreateUserRequest(), validators=(colander_validator,), permission=ADMIN)
+def post_user(request):
+    return ok(request, user_json(create_user(request.dbsession, **request.validated["body"])), "创建成功")
+
+
+def _get_user(request) -> User:
+    person = request.dbsession.get(User, int(request.matchdict["id"]))
+    if person is None:
+        raise NotFound("用户不存在")
+    return person
+
+
+@user.get(permission=ADMIN)
+def get_user(request):
+    return ok(request, user_json(_get_user(request)), "获取成功")
+
+
+@user.patch(schema=UpdateUserRequest(), validators=(colander_validator,), permission=ADMIN)
+def patch_user(request):
+    person = _get_user(request)
+    fields = request.validated["body"]
+    if person.id == current_user(request).id and (fields.get("is_active") is False or fields.get("role", ADMIN) != ADMIN):
+        raise BadRequest.field("role", "不能停用自己或取消自己的管理员角色")
+    return ok(request, user_json(apply_user_fields(request.dbsession, person, fields)), "更新成功")
+
+
+@user.delete(permission=ADMIN)
+def delete_user(request):
+    """Deactivates: the user's schedules, customers and history keep their author."""
+    person = _get_user(request)
+    if person.id == current_user(request).id:
+        raise BadRequest.field("id", "不能删除自己")
+    person.is_active = False
+    return ok(request, None, "删除成功")
+
+
+def includeme(config) -> None:
+    config.add_cornice_service(users)
+    config.add_cornice_service(user)
