@@ -1,0 +1,63 @@
+"""The schedule plugin's tables: schedules (one-offs and series).
+
+Reminder rows live in ``reminders/models.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime
+from core.models import User
+
+
+class Schedule(Base):
+    """A calendar entry. With ``recurrence_rule`` it is a series; its occurrences are computed, not stored.
+
+    ``series_end`` is the end of the last occurrence (for a one-off: its end, or its
+    start when it has none; for an endless series: None). With ``start_time`` it lets
+    one indexed query find every schedule that may touch a window.
+    """
+
+    __tablename__ = "schedule_schedule"
+    __table_args__ = (
+        Index("ix_schedule_schedule_creator_start", "creator_id", "start_time"),
+        Index("ix_schedule_schedule_related", "related_type", "related_id"),
+        Index("ix_schedule_schedule_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    schedule_type: Mapped[str] = mapped_column(String(50))
+    start_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    series_end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(500), default="")
+    participants: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    priority: Mapped[str] = mapped_column(String(20), default="medium")
+    is_all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminder_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminder_time: Mapped[int] = mapped_column(Integer, default=30)
+    reminder_method: Mapped[str] = mapped_column(String(200), default="system")
+    related_type: Mapped[str | None] = mapped_column(String(50))
+    related_id: Mapped[int | None] = mapped_column(Integer)
+    recurrence_rule: Mapped[dict | None] = mapped_column(JSON)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    remark: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    create_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    update_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    creator_id: Mapped[int] = mapped_column(ForeignKey("core_user.id"))
+    modifier_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"))
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    creator: Mapped[User] = relationship(foreign_keys=[creator_id], lazy="joined")
+    modifier: Mapped[User | None] = relationship(foreign_keys=[modifier_id])
+
+    @property
+    def methods(self) -> list[str]:
+        return [m.strip() for m in (self.reminder_method or "").split(",") if m.strip()]
