@@ -49,7 +49,7 @@ class _FakeRequest:  # request_envelope only reads the path and the registry
 
 def generate_spec(registry) -> dict:
     services = list(registry.cornice_services.values())
-    spec = CorniceSwagger(services, pyramid_registry=registry).generate(
+    spec = CorniceSwagger(services).generate(
         title="Tessera API", version=__version__, base_path="/",
         info={"description": "Enabled plugins: " + (", ".join(p.name for p in registry.tessera_enabled_plugins) or "none")},
     )
@@ -61,12 +61,11 @@ def generate_spec(registry) -> dict:
     for path, operations in spec.get("paths", {}).items():
         clean = _PLACEHOLDER_REGEX.sub(r"{\1}", path)
         envelope = request_envelope(_FakeRequest(registry, clean))
+        for parameter in operations.get("parameters", []):
+            parameter["name"] = parameter["name"].split(":")[0]
         for method, operation in operations.items():
-            if not isinstance(operation, dict) or method == "parameters":
+            if method == "parameters":
                 continue
-            for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "path":
-                    parameter["name"] = parameter["name"].split(":")[0]
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
             ok_code = envelope.success_code

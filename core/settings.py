@@ -95,8 +95,10 @@ def resolve(raw: Mapping[str, Any], declared: Iterable[Setting], environ: Mappin
         try:
             values[setting.key] = setting.convert(value)
         except (TypeError, ValueError) as exc:
-            shown = "***" if setting.secret else repr(value)
-            problems.append(f"{setting.key} = {shown} (from {source}): {exc}")
+            reason = str(exc)
+            if setting.secret:
+                value, reason = "***", reason.replace(str(value), "***")
+            problems.append(f"{setting.key} = {value if setting.secret else repr(value)} (from {source}): {reason}")
     if problems:
         raise ConfigurationError("invalid settings:\n  " + "\n  ".join(problems))
     return values

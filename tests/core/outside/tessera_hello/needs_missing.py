@@ -1,0 +1,7 @@
+from core.plugins import Manifest
+
+manifest = Manifest(name="needs_missing", depends=("nowhere",))
+
+
+def includeme(config):
+    pass
