@@ -1,4 +1,7 @@
 """Settings of the reminder engine, under the schedule plugin's namespace."""
+import datetime as dt
+from dataclasses import dataclass
+
 from core.settings import Setting, as_positive_int
 
 
@@ -22,3 +25,30 @@ REMINDER_SETTINGS = (
     Setting("tessera.schedule.reminder_lease_seconds", 300, as_positive_int,
             "how long a worker's claim holds before another worker may take it over"),
 )
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """The engine's settings, typed, read once per tick or sync."""
+
+    all_day_time: dt.time
+    grace: dt.timedelta
+    window: dt.timedelta
+    batch_size: int
+    max_attempts: int
+    retry_delay: dt.timedelta
+    lease: dt.timedelta
+
+    @classmethod
+    def of(cls, registry) -> "ReminderSettings":
+        values = registry.settings
+        prefix = "tessera.schedule."
+        return cls(
+            all_day_time=dt.time.fromisoformat(values[prefix + "all_day_reminder_time"]),
+            grace=dt.timedelta(minutes=values[prefix + "reminder_grace_minutes"]),
+            window=dt.timedelta(days=values[prefix + "reminder_window_days"]),
+            batch_size=values[prefix + "reminder_batch_size"],
+            max_attempts=values[prefix + "reminder_max_attempts"],
+            retry_delay=dt.timedelta(seconds=values[prefix + "reminder_retry_seconds"]),
+            lease=dt.timedelta(seconds=values[prefix + "reminder_lease_seconds"]),
+        )

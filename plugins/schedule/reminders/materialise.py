@@ -1,0 +1,140 @@
+"""Keeping reminder rows in step with schedules: one row per occurrence × method in a rolling window.
+
+A row's ``remind_time`` is the occurrence's *anchor* minus ``reminder_time`` minutes.
+The anchor is the occurrence start, or for an all-day schedule the site-local
+``all_day_reminder_time`` of its first day. Rows exist for every remind time before
+the schedule's horizon (``ReminderHorizon.reminders_until``); the tick moves the
+horizon of the schedules it comes close to, never scanning the whole table.
+
+Late rule: an occurrence whose anchor is already past gets no row (it has started);
+one still ahead whose remind time is past is due at once (``next_attempt_at = now``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, or_, select
+
+from core.db import transaction_scope
+from plugins.schedule.models import Schedule
+from plugins.schedule.recurrence import occurrences
+from plugins.schedule.reminders.models import CANCELLED, PENDING, ReminderHorizon, ScheduleReminder
+from plugins.schedule.reminders.settings import ReminderSettings
+
+ONE_DAY = dt.timedelta(days=1)
+# The horizon is pushed this far past the window, so a series is extended about once a day, not every tick.
+HORIZON_SLACK = ONE_DAY
+
+
+def inactive_reason(schedule: Schedule) -> str | None:
+    """Why the schedule must not remind anyone now, or None."""
+    if schedule.is_deleted:
+        return "日程已删除"
+    if schedule.status == "cancelled":
+        return "日程已取消"
+    if schedule.status == "completed":
+        return "日程已完成"
+    if not schedule.reminder_enabled:
+        return "提醒已关闭"
+    return None
+
+
+def anchor_of(registry, settings: ReminderSettings, schedule: Schedule, occurrence_start: dt.datetime) -> dt.datetime:
+    """The moment a reminder counts back from (and the moment the occurrence counts as started)."""
+    if not schedule.is_all_day:
+        return occurrence_start
+    tz = registry.site_timezone
+    first_day = occurrence_start.astimezone(tz).date()
+    return dt.datetime.combine(first_day, settings.all_day_time, tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+def remind_times(registry, settings, schedule: Schedule, start: dt.datetime, end: dt.datetime) -> dict:
+    """{occurrence start: (anchor, remind time)} for the occurrences whose anchor lies in [start, end)."""
+    lead = dt.timedelta(minutes=schedule.reminder_time)
+    margin = ONE_DAY if schedule.is_all_day else dt.timedelta(0)  # an all-day anchor is within its first day
+    found = {}
+    for occurrence in occurrences(schedule, start - margin, end, registry.site_timezone):
+        anchor = anchor_of(registry, settings, schedule, occurrence.start)
+        if start <= anchor < end:
+            found[occurrence.start] = (anchor, anchor - lead)
+    return found
+
+
+def _is_open(row: ScheduleReminder) -> bool:
+    """A row nobody has started sending: the engine may move, revive or delete it."""
+    return (row.state == PENDING and row.attempts == 0) or row.state == CANCELLED
+
+
+def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
+    """Recompute the unsent reminder rows of ``schedule``; keep sent and in-flight ones as they are.
+
+    Call after every create, update, status change or delete of a schedule, in the same transaction.
+    """
+    settings = ReminderSettings.of(registry)
+    now = registry.clock.now()
+    dbsession.flush()
+    horizon = dbsession.scalar(select(ReminderHorizon).where(ReminderHorizon.schedule_id == schedule.id)
+                               .with_for_update())  # one sync per schedule at a time on PostgreSQL
+    target = now + settings.window + HORIZON_SLACK
+    lead = dt.timedelta(minutes=schedule.reminder_time)
+    recent = now - ONE_DAY
+    rows = dbsession.scalars(
+        select(ScheduleReminder).where(
+            ScheduleReminder.schedule_id == schedule.id,
+            or_(ScheduleReminder.occurrence_start >= recent,
+                and_(ScheduleReminder.state == PENDING, ScheduleReminder.attempts == 0)))
+        .with_for_update()).all()
+    existing = {(row.occurrence_start, row.remind_method): row for row in rows}
+    reason = inactive_reason(schedule)
+    methods = [] if reason else schedule.methods
+    earliest = min([row.occurrence_start for row in rows if _is_open(row)] + [recent])
+    known = remind_times(registry, settings, schedule, earliest, target + lead) if methods else {}
+    wanted = {(start, method): remind for start, (anchor, remind) in known.items()
+              if anchor > now and remind < target for method in methods}
+
+    for key, row in existing.items():
+        if key in wanted or not _is_open(row):
+            continue
+        if reason:
+            if row.state == PENDING:
+                row.state, row.send_result = CANCELLED, reason
+        elif not (row.state == PENDING and key[1] in methods and known.get(key[0], (None, None))[1] == row.remind_time):
+            # the occurrence, the method or the lead time changed; a row still exactly right but
+            # whose occurrence has started stays: it fell due while workers were down
+            dbsession.delete(row)
+    for (start, method), remind in wanted.items():
+        row = existing.get((start, method))
+        if row is None:
+            dbsession.add(ScheduleReminder(
+                schedule_id=schedule.id, occurrence_start=start, remind_time=remind, remind_method=method,
+                is_sent=False, send_result="", state=PENDING, attempts=0, next_attempt_at=max(remind, now),
+                create_datetime=now))
+        elif _is_open(row) and (row.state != PENDING or row.remind_time != remind):
+            row.state, row.remind_time, row.next_attempt_at, row.send_result = PENDING, remind, max(remind, now), ""
+
+    last_start = schedule.series_end if schedule.recurrence_rule else schedule.start_time
+    complete = not methods or (last_start is not None and last_start + ONE_DAY - lead < target)
+    reminders_until = None if complete else target
+    if horizon is None:
+        dbsession.add(ReminderHorizon(schedule_id=schedule.id, reminders_until=reminders_until))
+    else:
+        horizon.reminders_until = reminders_until
+    dbsession.flush()
+
+
+def extend_horizons(registry) -> int:
+    """Give the schedules whose horizon comes within the window their next rows; returns how many."""
+    settings = ReminderSettings.of(registry)
+    extended = 0
+    while True:
+        with transaction_scope(registry) as dbsession:
+            bound = registry.clock.now() + settings.window
+            horizons = dbsession.scalars(
+                select(ReminderHorizon).where(ReminderHorizon.reminders_until < bound)
+                .order_by(ReminderHorizon.reminders_until).limit(settings.batch_size)
+                .with_for_update(skip_locked=True)).all()
+            for horizon in horizons:
+                sync_reminders(dbsession, registry, dbsession.get(Schedule, horizon.schedule_id))
+            extended += len(horizons)
+        if len(horizons) < settings.batch_size:
+            return extended
