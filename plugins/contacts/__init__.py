@@ -1,8 +1,46 @@
-"""The contacts plugin (being built)."""
-from core.plugins import Manifest
+"""The contacts plugin: engineers' status, customers with their devices, tasks and follow-up plans.
 
-manifest = Manifest(name="contacts", summary="contacts")
+Serves the contacts API under ``/api/v1/contacts`` (``{"code", "message",
+"data"}`` with the HTTP status as code; see docs/contacts.md). It stands alone;
+with the schedule plugin enabled, a customer's follow-up plans get schedules
+and schedules can show the customer they are about — through hooks only.
+"""
+from __future__ import annotations
+
+from core.api import HTTP_CODE_ENVELOPE
+from core.plugins import Manifest, hookimpl
+from core.settings import Setting, as_positive_int
+from plugins.contacts import plans, presence
+from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
+
+manifest = Manifest(
+    name="contacts",
+    summary="Engineers' status, customers, their devices, tasks and follow-up plans",
+    settings=(
+        Setting("tessera.contacts.idle_minutes", 30, as_positive_int,
+                "an engineer idle this many minutes shows offline whatever status they set"),
+    ),
+)
 
 
-def includeme(config):
-    pass
+def includeme(config) -> None:
+    config.add_api_prefix("/api/v1/contacts", HTTP_CODE_ENVELOPE)
+    config.declare_permission(CUSTOMERS_PERMISSION, default_roles=[ADMIN, SALES, ENGINEER])
+    config.include("plugins.contacts.views")
+
+
+@hookimpl
+def tessera_authenticated_request(request, user):
+    presence.record_activity(request, user)
+
+
+@hookimpl
+def tessera_related_info(dbsession, related_type, related_id, user):
+    return plans.related_info(dbsession, user, related_type, related_id)
+
+
+@hookimpl
+def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time, description, reminder_minutes,
+                                 schedule_id):
+    return plans.create_plan_for_schedule(dbsession, user, customer_id, title, plan_time, description,
+                                          reminder_minutes, schedule_id)

@@ -1,0 +1,208 @@
+"""Request schemas of the contacts API (camelCase, as the spec's clients send them)."""
+from __future__ import annotations
+
+import colander
+
+from core.api import page_nodes
+from plugins.contacts.models import CUSTOMER_LEVELS, ENGINEER_STATUSES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPE_PREFIXES
+
+PHONE = colander.Regex(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
+
+
+def text(max_length: int, required: bool = True, **kw) -> colander.SchemaNode:
+    """A string field: required ones need a non-blank value; optional ones may be empty."""
+    if required:
+        return colander.SchemaNode(colander.String(), validator=colander.Length(1, max_length), **kw)
+    return colander.SchemaNode(colander.String(allow_empty=True), validator=colander.Length(0, max_length),
+                               missing=colander.drop, **kw)
+
+
+def one_of(choices, **kw) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.String(), validator=colander.OneOf(list(choices)), **kw)
+
+
+def ids(**kw) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.Sequence(), colander.SchemaNode(colander.Integer(), name="id"), **kw)
+
+
+def optional(node: colander.SchemaNode) -> colander.SchemaNode:
+    node = node.clone()
+    node.missing = colander.drop
+    return node
+
+
+def when(**kw) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.DateTime(default_tzinfo=None), **kw)
+
+
+def query(*nodes: colander.SchemaNode) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.Mapping(), *nodes)
+
+
+def keyword() -> colander.SchemaNode:
+    return colander.SchemaNode(colander.String(), name="keyword", missing=None, description="搜索关键词")
+
+
+# --- people --------------------------------------------------------------------------
+
+class StatusBody(colander.MappingSchema):
+    status = one_of(ENGINEER_STATUSES, description="online/busy/offline")
+
+
+class UpdateStatusRequest(colander.MappingSchema):
+    body = StatusBody()
+
+
+class OtherContactsRequest(colander.MappingSchema):
+    querystring = query(keyword())
+
+
+# --- customers -------------------------------------------------------------------------
+
+def customer_fields(required: bool) -> list[colander.SchemaNode]:
+    """The fields a client writes on a customer; all optional in a change."""
+    def need(node: colander.SchemaNode) -> colander.SchemaNode:
+        return node if required else optional(node)
+
+    return [
+        need(text(200, name="name", description="客户名称")),
+        need(one_of(CUSTOMER_LEVELS, name="level", description="客户级别(A/B/C)")),
+        need(text(100, name="contact", description="联系人")),
+        need(colander.SchemaNode(colander.String(), name="phone", validator=PHONE, description="联系电话")),
+        need(text(500, name="address", description="地址")),
+        colander.SchemaNode(colander.String(allow_empty=True), name="email", missing=colander.drop,
+                            validator=colander.Any(colander.Email("不是有效的邮箱"), colander.OneOf([""]))),
+        text(150, required=False, name="department"),
+        text(150, required=False, name="position"),
+    ]
+
+
+def new_customer_fields() -> colander.SchemaNode:
+    return colander.SchemaNode(
+        colander.Mapping(), *customer_fields(required=True),
+        colander.SchemaNode(colander.Integer(), name="salesId", missing=None, description="销售ID（工程师新增时必填）"),
+        ids(name="engineerIds", missing=(), description="工程师ID列表（销售或管理员新增时可选）"),
+        name="body")
+
+
+class ListCustomersRequest(colander.MappingSchema):
+    querystring = query(*page_nodes("size", 10), keyword())
+
+
+class CustomerDetailRequest(colander.MappingSchema):
+    querystring = query(
+        colander.SchemaNode(colander.Boolean(), name="includeDevices", missing=True),
+        colander.SchemaNode(colander.Boolean(), name="includeTasks", missing=True),
+    )
+
+
+class CreateCustomerRequest(colander.MappingSchema):
+    body = new_customer_fields()
+
+
+class UpdateCustomerRequest(colander.MappingSchema):
+    body = colander.SchemaNode(colander.Mapping(), *customer_fields(required=False))
+
+
+class PasswordBody(colander.MappingSchema):
+    password = colander.SchemaNode(colander.String(), description="当前用户的密码")
+
+
+class DeleteCustomerRequest(colander.MappingSchema):
+    body = PasswordBody()
+
+
+class SalesBody(colander.MappingSchema):
+    salesId = colander.SchemaNode(colander.Integer())
+
+
+class AssignSalesRequest(colander.MappingSchema):
+    body = SalesBody()
+
+
+class EngineersBody(colander.MappingSchema):
+    engineerIds = ids(validator=colander.Length(min=1))
+
+
+class AssignEngineersRequest(colander.MappingSchema):
+    body = EngineersBody()
+
+
+# --- devices and tasks -------------------------------------------------------------------
+
+def device_fields(required: bool) -> list[colander.SchemaNode]:
+    name = text(200, name="deviceName", description="设备名称")
+    quantity = colander.SchemaNode(colander.Integer(), name="quantity", missing=1, validator=colander.Range(1, 1_000_000))
+    return [
+        name if required else optional(name),
+        *(text(100, required=False, name=field) for field in ("deviceType", "brand", "model", "serialNumber")),
+        quantity if required else optional(quantity),
+    ]
+
+
+class ListDevicesRequest(colander.MappingSchema):
+    querystring = query(*page_nodes("size", 10), keyword())
+
+
+class CreateDeviceRequest(colander.MappingSchema):
+    body = colander.SchemaNode(colander.Mapping(), *device_fields(required=True))
+
+
+class UpdateDeviceRequest(colander.MappingSchema):
+    body = colander.SchemaNode(colander.Mapping(), *device_fields(required=False))
+
+
+class TaskChanges(colander.MappingSchema):
+    title = text(200, required=False)
+    priority = optional(one_of(TASK_PRIORITIES))
+    deviceId = colander.SchemaNode(colander.Integer(), missing=colander.drop)
+    startDate = when(missing=colander.drop)
+    deadline = when(missing=colander.drop)
+    engineerIds = ids(missing=colander.drop)
+    ownerId = colander.SchemaNode(colander.Integer(), missing=colander.drop)
+
+
+class TaskFields(TaskChanges):
+    title = text(200)
+    taskType = one_of(TASK_TYPE_PREFIXES, description="/".join(TASK_TYPE_PREFIXES))
+    priority = one_of(TASK_PRIORITIES, missing="normal")
+
+
+class ListTasksRequest(colander.MappingSchema):
+    querystring = query(*page_nodes("size", 10),
+                        one_of(TASK_STATUSES, name="status", missing=None),
+                        one_of(TASK_TYPE_PREFIXES, name="taskType", missing=None))
+
+
+class CreateTaskRequest(colander.MappingSchema):
+    body = TaskFields()
+
+
+class UpdateTaskRequest(colander.MappingSchema):
+    body = TaskChanges()
+
+
+class TaskStatusBody(colander.MappingSchema):
+    status = one_of(TASK_STATUSES)
+
+
+class TaskStatusRequest(colander.MappingSchema):
+    body = TaskStatusBody()
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+class PlanFields(colander.MappingSchema):
+    title = text(200)
+    planTime = when()
+    description = colander.SchemaNode(colander.String(allow_empty=True), missing="",
+                                      validator=colander.Length(0, 5000))
+    reminderMinutes = colander.SchemaNode(colander.Integer(), missing=30, validator=colander.Range(0, 10080))
+
+
+class CreatePlanRequest(colander.MappingSchema):
+    body = PlanFields()
+
+
+class ListPlansRequest(colander.MappingSchema):
+    querystring = query(*page_nodes("size", 10))

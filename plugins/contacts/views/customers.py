@@ -1,0 +1,120 @@
+"""Customers: the list the caller may see, details, changes and assignments."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.api import api_service, colander_validator, ok, paginate
+from core.auth import current_user
+from plugins.contacts import customers as service
+from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
+from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
+from plugins.contacts.plans import upcoming_schedules
+from plugins.contacts.schemas import (AssignEngineersRequest, AssignSalesRequest, CreateCustomerRequest,
+                                      CustomerDetailRequest, DeleteCustomerRequest, ListCustomersRequest,
+                                      UpdateCustomerRequest)
+from plugins.contacts.shapes import customer_detail_json, customer_summary_json, device_json, task_brief_json
+from plugins.contacts.work import task_loads
+
+CUSTOMER = "/api/v1/contacts/customers/{customerId:\\d+}"
+customers = api_service(name="contacts.customers", path="/api/v1/contacts/customers",
+                        description="The customers the caller may see; create one.")
+customer = api_service(name="contacts.customer", path=CUSTOMER, description="One customer: detail, change, delete.")
+assign_sales = api_service(name="contacts.assign_sales", path=CUSTOMER + "/assign-sales",
+                           description="Set a customer's sales (admins and engineers).")
+assign_engineers = api_service(name="contacts.assign_engineers", path=CUSTOMER + "/assign-engineers",
+                               description="Add engineers to a customer (admins and sales).")
+remove_engineer = api_service(name="contacts.remove_engineer", path=CUSTOMER + "/remove-engineer/{engineerId:\\d+}",
+                              description="Remove an engineer from a customer (admins and sales).")
+
+
+def _customer(request, *options) -> Customer:
+    return get_visible_customer(request.dbsession, current_user(request), int(request.matchdict["customerId"]), *options)
+
+
+def _with_engineers():
+    return selectinload(Customer.engineer_links).joinedload(CustomerEngineer.engineer)
+
+
+@customers.get(schema=ListCustomersRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def list_customers(request):
+    user = current_user(request)
+    query = request.validated["querystring"]
+    statement = (select(Customer).where(visible_customers(user)).options(joinedload(Customer.sales))
+                 .order_by(Customer.id))
+    if query["keyword"]:
+        pattern = f"%{query['keyword']}%"
+        statement = statement.where(or_(Customer.name.ilike(pattern), Customer.contact.ilike(pattern),
+                                        Customer.phone.ilike(pattern), Customer.address.ilike(pattern)))
+    page = paginate(request.dbsession, statement, query["page"], query["size"])
+    counts = service.engineer_counts(request.dbsession, [c.id for c in page.items])
+    relation = relation_type(user)
+    return ok(request, page.as_total_pages(
+        [customer_summary_json(c, user, relation, counts.get(c.id, 0)) for c in page.items]), "获取成功")
+
+
+@customers.post(schema=CreateCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def create_customer(request):
+    created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
+                                      _blank_to_none(request.validated["body"]))
+    return ok(request, {"customerId": created.id, "name": created.name}, "添加成功")
+
+
+@customer.get(schema=CustomerDetailRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def get_customer(request):
+    user = current_user(request)
+    query = request.validated["querystring"]
+    found = _customer(request, joinedload(Customer.sales), _with_engineers())
+    data = customer_detail_json(found, user, relation_type(user))
+    if query["includeDevices"]:
+        devices = request.dbsession.scalars(select(Device).where(
+            Device.customer_id == found.id, Device.is_deleted.is_(False)).order_by(Device.id))
+        data["devices"] = [device_json(d) for d in devices]
+    if query["includeTasks"]:
+        tasks = request.dbsession.scalars(select(Task).where(
+            Task.customer_id == found.id, Task.is_deleted.is_(False)).options(*task_loads()).order_by(Task.id))
+        data["tasks"] = [task_brief_json(t) for t in tasks]
+    data["upcomingSchedules"] = upcoming_schedules(request.registry, request.dbsession, user, found)
+    return ok(request, data, "获取成功")
+
+
+@customer.put(schema=UpdateCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def update_customer(request):
+    service.update_customer(_customer(request), request.registry.clock, _blank_to_none(request.validated["body"]))
+    return ok(request, None, "修改成功")
+
+
+@customer.delete(schema=DeleteCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def delete_customer(request):
+    service.delete_customer(request.dbsession, current_user(request), _customer(request),
+                            request.validated["body"]["password"])
+    return ok(request, None, "删除成功")
+
+
+@assign_sales.post(schema=AssignSalesRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def post_assign_sales(request):
+    service.assign_sales(request.dbsession, current_user(request), _customer(request),
+                         request.validated["body"]["salesId"])
+    return ok(request, None, "分配成功")
+
+
+@assign_engineers.post(schema=AssignEngineersRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+def post_assign_engineers(request):
+    service.assign_engineers(request.dbsession, request.registry.clock, current_user(request),
+                             _customer(request, _with_engineers()), request.validated["body"]["engineerIds"])
+    return ok(request, None, "分配成功")
+
+
+@remove_engineer.post(permission=CUSTOMERS_PERMISSION)
+def post_remove_engineer(request):
+    service.remove_engineer(current_user(request), _customer(request, _with_engineers()),
+                            int(request.matchdict["engineerId"]))
+    return ok(request, None, "移除成功")
+
+
+def _blank_to_none(fields: dict) -> dict:
+    """Optional text sent empty is stored as absent."""
+    return {name: (None if value == "" else value) for name, value in fields.items()}
+
+
+SERVICES = (customers, customer, assign_sales, assign_engineers, remove_engineer)

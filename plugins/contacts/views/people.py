@@ -1,0 +1,94 @@
+"""Engineers and other colleagues: who is where, doing what. Open to every signed-in user."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from core.api import Forbidden, NotFound, api_service, colander_validator, ok
+from core.auth import current_user
+from core.models import User
+from core.timefmt import isoformat_utc_ms
+from plugins.contacts.access import ENGINEER
+from plugins.contacts.models import EngineerPresence
+from plugins.contacts.presence import set_status, shown_status
+from plugins.contacts.schemas import OtherContactsRequest, UpdateStatusRequest
+from plugins.contacts.shapes import engineer_task_json
+from plugins.contacts.work import engineer_tasks
+
+engineers_status = api_service(name="contacts.engineers_status", path="/api/v1/contacts/engineers/status",
+                               description="Engineers' status grouped by location; engineers set their own.")
+engineer = api_service(name="contacts.engineer", path="/api/v1/contacts/engineers/{userId:\\d+}",
+                       description="An engineer with their current and completed tasks.")
+other_contacts = api_service(name="contacts.other", path="/api/v1/contacts/other",
+                             description="Active colleagues who are not engineers.")
+
+COMPLETED_TASKS_SHOWN = 20
+NO_LOCATION = "未设置"
+
+
+def _engineers(dbsession, *where):
+    return dbsession.execute(
+        select(User, EngineerPresence).outerjoin(EngineerPresence, EngineerPresence.user_id == User.id)
+        .where(User.role == ENGINEER, User.is_active.is_(True), *where).order_by(User.id)).all()
+
+
+@engineers_status.get()
+def list_engineer_status(request):
+    """Locations in the order of their first engineer (by id); each engineer's newest in-progress task."""
+    rows = _engineers(request.dbsession)
+    current: dict[int, object] = {}
+    for engineer_id, task in engineer_tasks(request.dbsession, [person.id for person, _ in rows], "in_progress"):
+        current.setdefault(engineer_id, task)
+    locations: dict[str, list] = {}
+    for person, presence in rows:
+        task = current.get(person.id)
+        locations.setdefault(person.location or NO_LOCATION, []).append({
+            "userId": person.id, "workId": person.work_id, "name": person.name, "avatar": person.avatar,
+            "status": shown_status(request.registry, presence),
+            "currentTaskId": task.task_code if task else None, "currentTaskName": task.title if task else None,
+            "lastActiveTime": isoformat_utc_ms(presence.last_active_time) if presence else None,
+        })
+    data = [{"location": name, "engineers": people} for name, people in locations.items()]
+    return ok(request, {"locations": data}, "获取成功")
+
+
+@engineers_status.put(schema=UpdateStatusRequest(), validators=(colander_validator,))
+def update_own_status(request):
+    user = current_user(request)
+    if user.role != ENGINEER:
+        raise Forbidden("只有工程师可以更新状态")
+    set_status(request.dbsession, request.registry.clock, user, request.validated["body"]["status"])
+    return ok(request, None, "状态更新成功")
+
+
+@engineer.get()
+def get_engineer(request):
+    rows = _engineers(request.dbsession, User.id == int(request.matchdict["userId"]))
+    if not rows:
+        raise NotFound("工程师不存在")
+    person, presence = rows[0]
+    current = engineer_tasks(request.dbsession, [person.id], "in_progress")
+    completed = engineer_tasks(request.dbsession, [person.id], "completed", limit=COMPLETED_TASKS_SHOWN)
+    return ok(request, {
+        "userId": person.id, "workId": person.work_id, "name": person.name, "avatar": person.avatar,
+        "department": person.department, "location": person.location,
+        "status": shown_status(request.registry, presence), "mobile": person.mobile,
+        "currentTasks": [engineer_task_json(task) for _, task in current],
+        "completedTasks": [engineer_task_json(task) for _, task in completed],
+    }, "获取成功")
+
+
+@other_contacts.get(schema=OtherContactsRequest(), validators=(colander_validator,))
+def list_other_contacts(request):
+    statement = select(User).where(User.is_active.is_(True), User.role != ENGINEER).order_by(User.id)
+    keyword = request.validated["querystring"]["keyword"]
+    if keyword:
+        pattern = f"%{keyword}%"
+        statement = statement.where(or_(User.name.ilike(pattern), User.work_id.ilike(pattern),
+                                        User.department.ilike(pattern), User.mobile.ilike(pattern)))
+    people = request.dbsession.scalars(statement)
+    return ok(request, {"list": [
+        {"userId": p.id, "workId": p.work_id, "name": p.name, "avatar": p.avatar, "department": p.department,
+         "role": p.role, "mobile": p.mobile} for p in people]}, "获取成功")
+
+
+SERVICES = (engineers_status, engineer, other_contacts)
