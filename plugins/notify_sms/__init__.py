@@ -1,8 +1,37 @@
-"""The notify_sms plugin (being built)."""
-from core.plugins import Manifest
+"""Text messages: the ``sms`` notification channel and the send endpoint of the schedule spec (15).
 
-manifest = Manifest(name="notify_sms", summary="notify_sms")
+``tessera.notify_sms.backend`` picks where messages go: ``console`` (development:
+logged and kept in memory, nothing sent) or ``tencent`` (Tencent Cloud SMS). Our
+template codes (``SCHEDULE_REMINDER``) map to Tencent template ids and parameter
+order in ``tessera.notify_sms.templates``. The endpoint needs the ``notify.send``
+permission and is rate-limited per user; every send is logged in
+``notify_sms_send_log``. Settings and the spec's TENCENT_SMS_* names:
+docs/notifications.md.
+"""
+from core.api import BUSINESS_CODE_ENVELOPE
+from core.plugins import Manifest, hookimpl
+from plugins.notify_sms import views
+from plugins.notify_sms.backends import make_backend, redact_sdk_logs
+from plugins.notify_sms.channel import SmsChannel
+from plugins.notify_sms.settings import SETTINGS
+
+manifest = Manifest(
+    name="notify_sms",
+    summary="SMS reminders (Tencent Cloud SMS) and the SMS send endpoint",
+    settings=SETTINGS,
+)
 
 
-def includeme(config):
-    pass
+def includeme(config) -> None:
+    registry = config.registry
+    registry.notify_sms_backend = make_backend(registry.settings)
+    if registry.notify_sms_backend.name == "tencent":
+        redact_sdk_logs()
+    config.declare_permission(views.SEND_PERMISSION, default_roles=["admin"])
+    config.add_api_prefix(views.PREFIX, BUSINESS_CODE_ENVELOPE, trailing_slash=True)
+    config.add_cornice_service(views.send_sms)
+
+
+@hookimpl
+def tessera_notification_channels(registry):
+    return [SmsChannel(registry, registry.notify_sms_backend)]

@@ -1,0 +1,47 @@
+"""``POST /api/customer/schedules/notification/email/send/`` (schedule spec, endpoint 16)."""
+from __future__ import annotations
+
+import colander
+
+from core.api import api_service, colander_validator
+from core.sendlog import answer, send_on_request
+from plugins.notify_email.messages import GENERIC_TEMPLATE, template_names, templated_message
+from plugins.notify_email.models import EmailSendLog
+
+PREFIX = "/api/customer/schedules/notification/email"
+SEND_PERMISSION = "notify.send"
+
+send_email = api_service(
+    name="notify_email.send", path=f"{PREFIX}/send/",
+    description="Send one templated e-mail (needs the notify.send permission; rate-limited per user).",
+)
+
+
+class SendEmailBody(colander.MappingSchema):
+    to = colander.SchemaNode(colander.String(), validator=colander.Email("不是有效的邮箱地址"),
+                             description="收件人邮箱, 如 user@example.com")
+    subject = colander.SchemaNode(
+        colander.String(), description="邮件主题",
+        validator=colander.All(colander.Length(1, 200), colander.Regex(r"^[^\r\n]*$", "主题不能包含换行")))
+    content = colander.SchemaNode(colander.String(), validator=colander.Length(1, 20000), description="邮件正文(纯文本)")
+    template = colander.SchemaNode(colander.String(), missing=GENERIC_TEMPLATE, validator=colander.OneOf(template_names()),
+                                   description=f"邮件模板: {', '.join(template_names())}, 默认 {GENERIC_TEMPLATE}")
+
+
+class SendEmailRequest(colander.MappingSchema):
+    body = SendEmailBody()
+
+
+@send_email.post(schema=SendEmailRequest(), validators=(colander_validator,), permission=SEND_PERMISSION)
+def post_send_email(request):
+    body = request.validated["body"]
+    registry = request.registry
+    backend = registry.notify_email_backend
+    message = templated_message(registry, to=body["to"], subject=body["subject"], content=body["content"],
+                                template=body["template"])
+    result = send_on_request(
+        request, EmailSendLog, registry.settings["tessera.notify_email.rate_limit_per_minute"],
+        recipient=body["to"], template=body["template"], backend=backend.name, send=lambda: backend.send(message),
+    )
+    return answer(request, result, {"to": body["to"], "subject": body["subject"], "backend": backend.name},
+                  what="邮件发送")

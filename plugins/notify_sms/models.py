@@ -1,0 +1,7 @@
+"""The SMS send log: audit trail and rate-limit counter (see ``core.sendlog``)."""
+from core.db import Base
+from core.sendlog import SendLogMixin
+
+
+class SmsSendLog(SendLogMixin, Base):
+    __tablename__ = "notify_sms_send_log"
