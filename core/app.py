@@ -45,7 +45,8 @@ CORE_SETTINGS = (
     Setting("huey.immediate", False, as_bool, "run tasks inline (huey.backend = memory, for tests)"),
 )
 
-_PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me", "dev-only-not-secret"}
+_PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me",
+                        "development-only-placeholder-never-valid-in-production"}
 
 
 def _check_jwt_secret(settings: Mapping[str, Any]) -> None:
