@@ -1,12 +1,21 @@
 """A third-party plugin: one endpoint that greets the caller, one that fails, and a channel."""
-from core.api import api_service, ok
+from core.api import BadRequest, api_service, ok
 from core.channels import SendResult
 from core.plugins import Manifest, hookimpl
+from core.tasks import enqueue_after_commit
 
 manifest = Manifest(name="hello", summary="Says hello")  # version comes from the distribution: 0.3.0
 
 greeting = api_service(name="hello.greeting", path="/api/hello", description="Greets the caller")
 boom = api_service(name="hello.boom", path="/api/hello/boom", description="Always fails")
+later = api_service(name="hello.later", path="/api/hello/later", description="Queues a greeting, then maybe fails")
+
+#: what the `remember` task received, in order (the tests read it)
+remembered = []
+
+
+def remember(registry, text):
+    remembered.append(text)
 
 
 @greeting.get()
@@ -17,6 +26,14 @@ def get_greeting(request):
 @boom.get()
 def get_boom(request):
     raise RuntimeError("secret internals that must not reach the client")
+
+
+@later.post()
+def post_later(request):
+    enqueue_after_commit(request, "hello.remember", request.params["text"])
+    if request.params.get("fail"):
+        raise BadRequest.field("fail", "asked to fail")
+    return ok(request, {"queued": True})
 
 
 class EchoChannel:
@@ -32,6 +49,8 @@ class EchoChannel:
 def includeme(config):
     config.add_cornice_service(greeting)
     config.add_cornice_service(boom)
+    config.add_cornice_service(later)
+    config.add_task(remember, name="hello.remember")
 
 
 @hookimpl
