@@ -42,6 +42,9 @@ RATE_WINDOW = dt.timedelta(minutes=1)
 VIA_API, VIA_CHANNEL = "api", "channel"
 
 
+#: the development backend's name: its successes say that nothing left the machine
+CONSOLE_BACKEND = "console"
+
 #: seconds a client is told to wait after a provider's transient failure
 PROVIDER_RETRY_AFTER = 60
 
@@ -130,12 +133,16 @@ def send_for_channel(registry, model: type[SendLogMixin], *, recipient: str, tem
 def answer(request, result: SendResult, data: dict, *, what: str):
     """A send endpoint's answer: ``data`` plus ``success``/``message`` in the request's envelope.
 
+    ``data["backend"]`` names the backend; the console backend's messages say that nothing was sent.
+
     Success is a 200. A permanent refusal is HTTP 422, a transient failure HTTP 503
     with ``Retry-After``; both carry the envelope's general error code (4000) and the
     provider's own words in the message. Failures are answered, not raised, so the
     request's transaction still commits the send's log row.
     """
     message = f"{what}成功" if result.ok else f"{what}失败: {result.detail}"
+    if data.get("backend") == CONSOLE_BACKEND:
+        message += "（console 后端: 仅记录日志，未真正发出）"
     body = {"success": result.ok, "message": message, **data}
     if result.ok:
         return ok(request, body, message)
