@@ -1,0 +1,188 @@
+"""Exactly once per recipient: retries with back-off, permanent failures, racing workers, a worker killed mid-batch."""
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from core.channels import SendResult
+from core.db import transaction_scope
+from plugins.schedule.reminders.dispatch import claim_batch, deliver, dispatch_due
+from plugins.schedule.reminders.models import ReminderDelivery
+from plugins.schedule.reminders.settings import ReminderSettings
+from tests.plugins.schedule.reminder_support import (WorkerKilled, create_schedule, deliveries, inbox_titles,
+                                                     install_recording_channels, reminder_rows)
+from tests.support import shanghai
+
+CLIENT = {"name": "李四", "role": "客户", "email": "lisi@example.com", "phone": "13900000002"}
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_batch_size": 3})
+
+
+@pytest.fixture
+def channels(site):
+    return install_recording_channels(site)
+
+
+@pytest.fixture
+def owner(site):
+    return site.create_user("lawyer", email="lawyer@example.com", mobile="13800000001")
+
+
+def test_a_transient_failure_is_retried_with_backoff_and_sent_once(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email")
+    channels.email.script["lawyer@example.com"] = [SendResult.retry_later("421 try later")] * 2
+    assert dispatch_due(site.registry).retrying == 1
+    [row] = reminder_rows(site)
+    assert (row.state, row.attempts, row.next_attempt_at) == ("pending", 1, clock.now() + dt.timedelta(seconds=60))
+    assert "421 try later" in row.send_result and not row.is_sent
+    clock.advance(seconds=59)
+    assert dispatch_due(site.registry).claimed == 0
+    clock.advance(seconds=1)
+    assert dispatch_due(site.registry).retrying == 1
+    clock.advance(seconds=119)
+    assert dispatch_due(site.registry).claimed == 0  # the second delay doubled
+    clock.advance(seconds=1)
+    assert dispatch_due(site.registry).sent == 1
+    [row] = reminder_rows(site)
+    assert (row.state, row.attempts, row.is_sent, row.sent_time) == ("sent", 3, True, clock.now())
+    assert channels.email.calls == ["lawyer@example.com"] * 3
+    assert channels.email.accepted_count() == {"lawyer@example.com": 1}
+    [delivery] = deliveries(site)
+    assert (delivery.state, delivery.attempts) == ("sent", 3)
+
+
+def test_a_permanent_failure_fails_at_once_with_the_reason(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="sms")
+    channels.sms.script["13800000001"] = [SendResult.failed("InvalidParameterValue.IncorrectPhoneNumber")]
+    assert dispatch_due(site.registry).failed == 1
+    [row] = reminder_rows(site)
+    assert (row.state, row.attempts, row.is_sent) == ("failed", 1, False)
+    assert "IncorrectPhoneNumber" in row.send_result
+    clock.advance(hours=1)
+    assert dispatch_due(site.registry).claimed == 0
+    assert channels.sms.calls == ["13800000001"]
+
+
+def test_transient_failures_give_up_after_the_configured_attempts(make_site, clock):
+    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 3})
+    channels = install_recording_channels(site)
+    owner = site.create_user("lawyer", email="lawyer@example.com")
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email")
+    channels.email.script["lawyer@example.com"] = [SendResult.retry_later("timeout")] * 10
+    outcomes = []
+    for _ in range(4):
+        report = dispatch_due(site.registry)
+        outcomes.append((report.retrying, report.failed))
+        clock.advance(minutes=10)
+    assert outcomes == [(1, 0), (1, 0), (0, 1), (0, 0)]
+    [row] = reminder_rows(site)
+    assert (row.state, row.attempts) == ("failed", 3) and "3 次尝试后放弃" in row.send_result
+    assert len(channels.email.calls) == 3
+
+
+def test_a_channel_that_raises_counts_as_transient(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email")
+    channels.email.script["lawyer@example.com"] = [ConnectionResetError("peer reset")]
+    assert dispatch_due(site.registry).retrying == 1
+    assert "ConnectionResetError" in reminder_rows(site)[0].send_result
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).sent == 1
+
+
+def test_a_retry_never_resends_to_a_recipient_who_got_it(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
+    channels.email.script["lisi@example.com"] = [SendResult.retry_later("mailbox busy")]
+    assert dispatch_due(site.registry).retrying == 1
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).sent == 1
+    assert channels.email.calls == ["lawyer@example.com", "lisi@example.com", "lisi@example.com"]
+    assert channels.email.accepted_count() == {"lawyer@example.com": 1, "lisi@example.com": 1}
+
+
+def test_workers_racing_on_the_same_due_reminders_deliver_each_exactly_once(site, clock, channels):
+    owners = [site.create_user(f"lawyer{n}", email=f"lawyer{n}@example.com") for n in range(6)]
+    for n, owner in enumerate(owners):
+        for hour in (11, 12):
+            create_schedule(site, owner, shanghai(2025, 12, 26, hour, n), reminder_method="system,email",
+                            participants=[{"name": f"客户{n}", "role": "客户", "email": f"client{n}-{hour}@example.com"}])
+    clock.set(shanghai(2025, 12, 26, 12, 0))
+    reports, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def worker(number):
+        try:
+            barrier.wait()
+            reports.append(dispatch_due(site.registry, worker=f"worker-{number}"))
+        except Exception as exc:  # surfaced below: a worker must never crash on a race
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r.claimed for r in reports) == 24 and sum(r.sent for r in reports) == 24
+    expected = {f"lawyer{n}@example.com": 2 for n in range(6)}
+    expected.update({f"client{n}-{hour}@example.com": 1 for n in range(6) for hour in (11, 12)})
+    assert channels.email.accepted_count() == expected
+    assert all(len(inbox_titles(site, owner)) == 2 for owner in owners)
+    assert {r.state for r in reminder_rows(site)} == {"sent"}
+
+
+def test_the_same_tick_twice_sends_nothing_twice(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="system,email,sms")
+    first, second = dispatch_due(site.registry), dispatch_due(site.registry)
+    assert (first.sent, second.claimed) == (3, 0)
+    assert len(inbox_titles(site, owner)) == 1
+    assert len(channels.email.accepted) == 1 and len(channels.sms.accepted) == 1
+
+
+def test_a_worker_killed_mid_batch_is_taken_over_after_its_lease(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 31), reminder_method="sms", participants=[CLIENT])
+    channels.email.script["lisi@example.com"] = [WorkerKilled()]
+    with pytest.raises(WorkerKilled):
+        dispatch_due(site.registry, worker="doomed")
+    states = {(d.method, d.address): d.state for d in deliveries(site)}
+    assert states == {("email", "lawyer@example.com"): "sent", ("email", "lisi@example.com"): "sending"}
+    clock.advance(minutes=4)
+    report = dispatch_due(site.registry)  # the claim still holds: only the unclaimed SMS reminder goes
+    assert (report.claimed, report.sent) == (1, 1)
+    lease = ReminderSettings.of(site.registry).lease
+    clock.advance(seconds=lease.total_seconds())
+    report = dispatch_due(site.registry)
+    assert (report.claimed, report.sent) == (1, 1)
+    # the one documented repeat: the send that was under way when the worker died is made again
+    assert channels.email.calls == ["lawyer@example.com", "lisi@example.com", "lisi@example.com"]
+    assert channels.email.accepted_count() == {"lawyer@example.com": 1, "lisi@example.com": 1}
+    assert channels.sms.accepted_count() == {"13800000001": 1, "13900000002": 1}
+    assert {r.state for r in reminder_rows(site)} == {"sent"}
+
+
+def test_a_worker_that_lost_its_claim_does_not_send_on(site, clock, owner, channels):
+    """A worker paused past its lease (GC, VM freeze) finds its claim taken and stops before the next send."""
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
+    settings = ReminderSettings.of(site.registry)
+    [reminder_id] = claim_batch(site.registry, settings, "paused")
+    clock.advance(seconds=settings.lease.total_seconds() + 1)
+    assert dispatch_due(site.registry, worker="healthy").sent == 1
+    assert deliver(site.registry, settings, "paused", reminder_id) == "lost"
+    assert channels.email.accepted_count() == {"lawyer@example.com": 1, "lisi@example.com": 1}
+
+
+def test_the_delivery_key_refuses_a_second_row_for_the_same_recipient(site, clock, owner, channels):
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email")
+    dispatch_due(site.registry)
+    [delivery] = deliveries(site)
+    with pytest.raises(IntegrityError):
+        with transaction_scope(site.registry) as dbsession:
+            dbsession.add(ReminderDelivery(
+                reminder_id=delivery.reminder_id, schedule_id=delivery.schedule_id,
+                occurrence_start=delivery.occurrence_start, method="email", address="lawyer@example.com",
+                recipient_name="again", state="sending", attempts=1, update_datetime=clock.now()))
+    assert [(d.address, d.recipient_name) for d in deliveries(site)] == [("lawyer@example.com", "Lawyer")]
