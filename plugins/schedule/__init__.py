@@ -1,8 +1,79 @@
-"""The schedule plugin (being built)."""
-from core.plugins import Manifest
+"""The schedule plugin: calendar entries with recurrence, conflicts, reminders and an iCalendar feed.
 
-manifest = Manifest(name="schedule", summary="schedule")
+Serves endpoints 1–14 of the schedule spec under ``/api/customer/schedules/``
+(the calendar view also under ``/api/schedule/schedules/``, where the spec
+prints it) in the ``{"code", "msg", "data"}`` envelope. Reminder rows and their
+delivery live in ``reminders/``. Other plugins reach schedules through the
+``tessera_create_plan_schedule`` and ``tessera_related_schedules`` hooks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from pyramid.threadlocal import get_current_registry
+from sqlalchemy import select
+
+from core.api import BUSINESS_CODE_ENVELOPE
+from core.plugins import Manifest, hookimpl
+from core.settings import Setting, as_positive_int
+from core.timefmt import isoformat_local
+
+from . import calendar, ical, views
+from .models import Schedule
+from .reminders.settings import REMINDER_SETTINGS
+from .service import ACTIVE_STATUSES, next_occurrence, save_schedule, visible
+
+SETTINGS = (
+    Setting("tessera.schedule.conflict_horizon_days", 365, as_positive_int,
+            "how far ahead a series is checked, occurrence by occurrence, for overlaps"),
+)
+
+manifest = Manifest(
+    name="schedule",
+    summary="Schedules (meetings, court dates, deadlines) with recurrence, conflict checks, reminders and iCalendar export",
+    settings=SETTINGS + REMINDER_SETTINGS,
+)
 
 
 def includeme(config):
-    pass
+    config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
+    config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
+    config.include(".reminders")
+    for service in ical.SERVICES + calendar.SERVICES + views.SERVICES:
+        config.add_cornice_service(service)
+
+
+@hookimpl
+def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
+    values = {
+        "title": title[:200], "description": description or "", "schedule_type": "reminder", "start_time": plan_time,
+        "end_time": None, "related_type": "customer_plan", "related_id": plan_id,
+        "reminder_enabled": True, "reminder_time": reminder_minutes,
+    }
+    # the hook has no registry argument; it is called inside a request (or a task) that pushed one
+    schedule = save_schedule(dbsession, get_current_registry(), user, Schedule(), values)
+    return schedule.id
+
+
+@hookimpl
+def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
+    registry = get_current_registry()
+    now = registry.clock.now()
+    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
+    candidates = dbsession.scalars(select(Schedule).where(
+        *visible(user), Schedule.related_type == related_type, Schedule.related_id.in_(list(related_ids)),
+        Schedule.status.in_(ACTIVE_STATUSES), (Schedule.series_end.is_(None) | (Schedule.series_end >= now)))).all()
+    upcoming = defaultdict(list)
+    for schedule in candidates:
+        occurrence = next_occurrence(schedule, now, registry.site_timezone, horizon)
+        if occurrence is not None:
+            upcoming[schedule.related_id].append((occurrence.start, schedule))
+    found = []
+    for related_id in related_ids:
+        for start, schedule in sorted(upcoming[related_id], key=lambda pair: (pair[0], pair[1].id))[:limit]:
+            found.append({
+                "id": schedule.id, "title": schedule.title, "start_time": isoformat_local(registry, start),
+                "status": schedule.status, "related_type": schedule.related_type, "related_id": schedule.related_id,
+            })
+    return found

@@ -1,0 +1,133 @@
+"""Endpoints 8, 9, 10 and 14: today, this week, statistics and the month calendar.
+
+Each reads every occurrence of its window with one query (``occurrences_in``)
+and groups them by the site's calendar days, never the UTC date.
+"""
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+from collections import Counter
+
+from sqlalchemy import func, or_, select
+
+from core.api import BadRequest, api_service, colander_validator, ok
+from core.auth import current_user
+from core.timefmt import site_today
+
+from . import schemas
+from .models import Schedule
+from .service import (ACTIVE_STATUSES, PRIORITIES, SCHEDULE_TYPES, STATUSES, by_day, day_window, next_occurrence,
+                      occurrence_json, occurrences_in, visible)
+from .views import PREFIX
+
+today = api_service(name="schedule.today", path=f"{PREFIX}/today/", description="The caller's occurrences on the site's today.")
+this_week = api_service(name="schedule.this_week", path=f"{PREFIX}/this_week/",
+                        description="The caller's occurrences Monday–Sunday of the current site week.")
+statistics = api_service(name="schedule.statistics", path=f"{PREFIX}/statistics/",
+                         description="Counts by type, status and priority; upcoming and overdue counts.")
+CALENDAR_DESCRIPTION = "Every day of a month with its occurrences."
+calendar_view = api_service(name="schedule.calendar_view", path=f"{PREFIX}/calendar_view/", description=CALENDAR_DESCRIPTION)
+# the spec prints the calendar under /api/schedule/schedules/: clients may call either
+calendar_view_spec_path = api_service(name="schedule.calendar_view_spec_path", path="/api/schedule/schedules/calendar_view/",
+                                      description=CALENDAR_DESCRIPTION)
+
+SERVICES = (today, this_week, statistics, calendar_view, calendar_view_spec_path)
+
+
+def _days(first: dt.date, count: int) -> list[dt.date]:
+    return [first + dt.timedelta(days=n) for n in range(count)]
+
+
+@today.get()
+def list_today(request):
+    registry = request.registry
+    day = site_today(registry)
+    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(day, registry.site_timezone))
+    by_status = Counter(schedule.status for schedule, _ in pairs)
+    return ok(request, {
+        "date": day.isoformat(), "total_count": len(pairs),
+        "by_status": {status: by_status[status] for status in STATUSES},
+        "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in pairs],
+    }, "获取成功")
+
+
+@this_week.get()
+def list_this_week(request):
+    registry, tz = request.registry, request.registry.site_timezone
+    monday = site_today(registry) - dt.timedelta(days=site_today(registry).weekday())
+    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(monday, tz, days=7))
+    grouped = by_day(pairs, tz, _days(monday, 7))
+    return ok(request, {
+        "week_start": monday.isoformat(), "week_end": (monday + dt.timedelta(days=6)).isoformat(),
+        "total_count": len(pairs),
+        "by_day": {day.isoformat(): len(items) for day, items in grouped.items()},
+        "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in pairs],
+    }, "获取成功")
+
+
+@calendar_view.get(schema=schemas.CalendarRequest(), validators=(colander_validator,))
+@calendar_view_spec_path.get(schema=schemas.CalendarRequest(), validators=(colander_validator,))
+def month_view(request):
+    registry, tz = request.registry, request.registry.site_timezone
+    year, month = request.validated["querystring"]["year"], request.validated["querystring"]["month"]
+    first = dt.date(year, month, 1)
+    length = month_calendar.monthrange(year, month)[1]
+    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(first, tz, days=length))
+    grouped = by_day(pairs, tz, _days(first, length))
+    days = [{"date": day.isoformat(),
+             "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in items],
+             "count": len(items)} for day, items in grouped.items()]
+    return ok(request, {"year": year, "month": month, "days": days}, "获取成功")
+
+
+@statistics.get(schema=schemas.StatisticsRequest(), validators=(colander_validator,))
+def schedule_statistics(request):
+    registry, tz = request.registry, request.registry.site_timezone
+    user = current_user(request)
+    query = request.validated["querystring"]
+    start_date, end_date = query["start_date"], query["end_date"]
+    if start_date and end_date and end_date < start_date:
+        raise BadRequest.field("end_date", "结束日期不能早于开始日期")
+    counts = _window_counts(request.dbsession, registry, user, start_date, end_date)
+    now = registry.clock.now()
+    overdue = request.dbsession.scalar(select(func.count()).select_from(Schedule).where(
+        *visible(user), Schedule.status.in_(ACTIVE_STATUSES), Schedule.series_end < now))
+    not_over = request.dbsession.scalars(select(Schedule).where(
+        *visible(user), Schedule.status.in_(ACTIVE_STATUSES),
+        Schedule.series_end.is_(None) | (Schedule.series_end >= now) | (Schedule.start_time > now))).all()
+    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
+    upcoming = sum(1 for schedule in not_over
+                   if next_occurrence(schedule, now + dt.timedelta(microseconds=1), tz, horizon) is not None)
+    return ok(request, {
+        "total_count": sum(counts["status"].values()),
+        "by_type": {name: counts["schedule_type"][name] for name in SCHEDULE_TYPES},
+        "by_status": {name: counts["status"][name] for name in STATUSES},
+        "by_priority": {name: counts["priority"][name] for name in PRIORITIES},
+        "upcoming_count": upcoming, "overdue_count": overdue,
+    }, "获取成功")
+
+
+def _window_counts(dbsession, registry, user, start_date, end_date) -> dict[str, Counter]:
+    """Counts per field value. A closed window counts every occurrence in it; an open one counts each schedule once."""
+    tz = registry.site_timezone
+    counts = {name: Counter() for name in ("schedule_type", "status", "priority")}
+    if start_date and end_date:
+        window = day_window(start_date, tz, days=(end_date - start_date).days + 1)
+        for schedule, _ in occurrences_in(dbsession, registry, user, window):
+            for name, counter in counts.items():
+                counter[getattr(schedule, name)] += 1
+        return counts
+    clauses = []
+    if start_date:
+        clauses.append(or_(Schedule.series_end.is_(None), Schedule.series_end >= day_window(start_date, tz).start))
+    if end_date:
+        clauses.append(Schedule.start_time < day_window(end_date, tz).end)
+    rows = dbsession.execute(
+        select(Schedule.schedule_type, Schedule.status, Schedule.priority, func.count())
+        .where(*visible(user), *clauses).group_by(Schedule.schedule_type, Schedule.status, Schedule.priority))
+    for schedule_type, status, priority, number in rows:
+        counts["schedule_type"][schedule_type] += number
+        counts["status"][status] += number
+        counts["priority"][priority] += number
+    return counts

@@ -1,0 +1,123 @@
+"""``GET /api/customer/schedules/export.ics``: the caller's own schedules as an iCalendar feed.
+
+A series is one VEVENT with RRULE/EXDATE (calendar apps expand it); SEQUENCE
+grows with every change so subscribers replace their copy; times carry the
+site's TZID and the feed embeds that VTIMEZONE; all-day schedules are DATE values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+from pyramid.response import Response
+from sqlalchemy import select
+
+from core.api import BadRequest, api_service, colander_validator
+from core.auth import current_user
+
+from . import schemas
+from .models import Schedule
+from .recurrence import build_rrule, excluded_starts
+from .service import touching
+from .views import PREFIX
+
+export = api_service(name="schedule.export_ics", path=f"{PREFIX}/export.ics",
+                     description="The caller's schedules touching [start, end) as text/calendar (default: 30 days ago to a year ahead).")
+SERVICES = (export,)
+
+_STATUS = {"pending": "TENTATIVE", "in_progress": "CONFIRMED", "completed": "CONFIRMED", "cancelled": "CANCELLED"}
+_PRIORITY = {"urgent": 1, "high": 3, "medium": 5, "low": 9}
+_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@export.get(schema=schemas.ExportRequest(), validators=(colander_validator,))
+def export_ics(request):
+    registry = request.registry
+    query = request.validated["querystring"]
+    now = registry.clock.now()
+    start = query["start"] or now - dt.timedelta(days=30)
+    end = query["end"] or now + dt.timedelta(days=365)
+    if end <= start:
+        raise BadRequest.field("end", "结束时间须晚于开始时间")
+    schedules = request.dbsession.scalars(select(Schedule).where(
+        Schedule.creator_id == current_user(request).id, Schedule.is_deleted.is_(False), *touching(start, end))
+        .order_by(Schedule.start_time, Schedule.id)).all()
+    feed = icalendar.Calendar()
+    feed.add("prodid", "-//Tessera//Schedules//ZH")
+    feed.add("version", "2.0")
+    feed.add("x-wr-timezone", str(registry.site_timezone))
+    for schedule in schedules:
+        feed.add_component(vevent(registry, schedule))
+    feed.add_missing_timezones()
+    response = Response(body=feed.to_ical(), content_type="text/calendar", charset="utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="schedules.ics"'
+    return response
+
+
+def vevent(registry, schedule: Schedule) -> icalendar.Event:
+    tz = registry.site_timezone
+    event = icalendar.Event()
+    event.add("uid", f"schedule-{schedule.id}@tessera")
+    event.add("sequence", schedule.sequence or 0)
+    event.add("dtstamp", schedule.update_datetime)
+    event.add("created", schedule.create_datetime)
+    event.add("last-modified", schedule.update_datetime)
+    event.add("summary", schedule.title)
+    if schedule.description:
+        event.add("description", schedule.description)
+    if schedule.location:
+        event.add("location", schedule.location)
+    event.add("status", _STATUS[schedule.status])
+    event.add("priority", _PRIORITY[schedule.priority])
+    event.add("categories", [schedule.schedule_type])
+    local = (lambda value: value.astimezone(tz).date()) if schedule.is_all_day else (lambda value: value.astimezone(tz))
+    event.add("dtstart", local(schedule.start_time))
+    if schedule.end_time is not None:
+        event.add("dtend", local(schedule.end_time))
+    if schedule.recurrence_rule:
+        event.add("rrule", rrule_value(schedule, tz))
+        excluded = sorted(excluded_starts(schedule.recurrence_rule, schedule.start_time, tz))
+        if excluded:
+            event.add("exdate", [local(moment) for moment in excluded])
+    if schedule.reminder_enabled:
+        for method in schedule.methods:
+            event.add_component(valarm(registry, schedule, method))
+    return event
+
+
+def rrule_value(schedule: Schedule, tz) -> dict:
+    """RRULE parts. The spec allows both ``count`` and ``end_date``; RFC 5545 allows one, so the one that ends first is kept."""
+    rule = schedule.recurrence_rule
+    value: dict = {"freq": rule["frequency"].upper(), "interval": int(rule.get("interval") or 1)}
+    if rule.get("by_weekday"):
+        value["byday"] = [_BYDAY[int(day) - 1] for day in rule["by_weekday"]]
+    if rule.get("by_monthday"):
+        value["bymonthday"] = [int(day) for day in rule["by_monthday"]]
+    until = None
+    if rule.get("end_date"):
+        last_day = dt.date.fromisoformat(str(rule["end_date"])[:10])
+        until = last_day if schedule.is_all_day else dt.datetime.combine(
+            last_day, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.timezone.utc)
+    if rule.get("count") and until is not None:
+        counted = list(build_rrule({**rule, "end_date": None}, schedule.start_time, tz))
+        ends_by_count = counted[-1].date() <= until if schedule.is_all_day else counted[-1] <= until
+        until = None if ends_by_count else until
+    if until is not None:
+        value["until"] = until
+    elif rule.get("count"):
+        value["count"] = int(rule["count"])
+    return value
+
+
+def valarm(registry, schedule: Schedule, method: str) -> icalendar.Alarm:
+    """One alarm per reminder method; an all-day schedule's alarm counts back from the engine's local reminder time."""
+    before = dt.timedelta(minutes=schedule.reminder_time or 0)
+    if schedule.is_all_day:
+        hours, minutes = registry.settings["tessera.schedule.all_day_reminder_time"].split(":")
+        before -= dt.timedelta(hours=int(hours), minutes=int(minutes))
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{schedule.title}（{method}）")
+    alarm.add("trigger", -before)
+    alarm.add("x-tessera-method", method)
+    return alarm

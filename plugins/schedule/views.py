@@ -1,0 +1,141 @@
+"""Endpoints 1–7, 11 and 12 of the schedule spec: list, detail, create, update, delete, status, related."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.api import BadRequest, api_service, colander_validator, ok, paginate
+from core.auth import current_user
+
+from . import schemas
+from .models import Schedule
+from .service import (delete_schedules, get_visible, save_schedule, schedule_detail_json, schedule_json, set_status,
+                      visible)
+
+PREFIX = "/api/customer/schedules"
+
+collection = api_service(name="schedule.schedules", path=f"{PREFIX}/", description="The caller's schedules (an admin's: all).")
+item = api_service(name="schedule.schedule", path=PREFIX + "/{id:\\d+}/", description="One schedule.")
+batch_delete = api_service(name="schedule.batch_delete", path=f"{PREFIX}/batch_delete/",
+                           description="Delete several schedules at once (only those the caller may delete).")
+update_status = api_service(name="schedule.update_status", path=PREFIX + "/{id:\\d+}/update_status/",
+                            description="Move a schedule through its status state machine.")
+by_related = api_service(name="schedule.by_related", path=f"{PREFIX}/by_related/",
+                         description="The schedules related to one object (customer, case, plan, visit).")
+from_customer_plan = api_service(name="schedule.create_from_customer_plan", path=f"{PREFIX}/create_from_customer_plan/",
+                                 description="Create a customer follow-up plan and its reminder schedule (needs contacts).")
+
+SERVICES = (collection, item, batch_delete, update_status, by_related, from_customer_plan)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order_by(ordering: str) -> list:
+    clauses = []
+    for name in (part.strip() for part in ordering.split(",") if part.strip()):
+        column = getattr(Schedule, name.lstrip("-"))
+        clauses.append(column.desc() if name.startswith("-") else column.asc())
+    return clauses + [Schedule.id.desc()]
+
+
+@collection.get(schema=schemas.ListSchedulesRequest(), validators=(colander_validator,))
+def list_schedules(request):
+    query = request.validated["querystring"]
+    statement = select(Schedule).where(*visible(current_user(request)))
+    for name in ("schedule_type", "status", "priority", "related_type", "related_id"):
+        if query[name] is not None:
+            statement = statement.where(getattr(Schedule, name) == query[name])
+    if query["start_time_after"] is not None:
+        statement = statement.where(Schedule.start_time >= query["start_time_after"])
+    if query["start_time_before"] is not None:
+        statement = statement.where(Schedule.start_time <= query["start_time_before"])
+    if query["search"]:
+        pattern = f"%{_escape_like(query['search'].lower())}%"
+        statement = statement.where(
+            Schedule.title.ilike(pattern, escape="\\") | Schedule.description.ilike(pattern, escape="\\")
+            | Schedule.location.ilike(pattern, escape="\\"))
+    page = paginate(request.dbsession, statement.order_by(*_order_by(query["ordering"])), query["page"], query["limit"])
+    results = [schedule_json(request.registry, schedule) for schedule in page.items]
+    return ok(request, page.as_count_next_previous(request, results), "获取成功")
+
+
+def _fields(request) -> tuple[dict, bool]:
+    values = dict(request.validated["body"])
+    return values, values.pop("allow_conflict", False)
+
+
+@collection.post(schema=schemas.CreateScheduleRequest(), validators=(colander_validator,))
+def create_schedule(request):
+    values, allow_conflict = _fields(request)
+    schedule = save_schedule(request.dbsession, request.registry, current_user(request), Schedule(), values, allow_conflict)
+    return ok(request, schedule_detail_json(request, schedule), "创建成功")
+
+
+def _schedule(request) -> Schedule:
+    return get_visible(request.dbsession, current_user(request), int(request.matchdict["id"]))
+
+
+@item.get()
+def get_schedule(request):
+    return ok(request, schedule_detail_json(request, _schedule(request)), "获取成功")
+
+
+@item.put(schema=schemas.CreateScheduleRequest(), validators=(colander_validator,))
+@item.patch(schema=schemas.PatchScheduleRequest(), validators=(colander_validator,))
+def change_schedule(request):
+    schedule = _schedule(request)
+    values, allow_conflict = _fields(request)
+    save_schedule(request.dbsession, request.registry, current_user(request), schedule, values, allow_conflict)
+    return ok(request, schedule_detail_json(request, schedule), "更新成功")
+
+
+@item.delete()
+def delete_schedule(request):
+    schedule = _schedule(request)
+    delete_schedules(request.dbsession, request.registry, current_user(request), [schedule.id])
+    return ok(request, {}, "删除成功")
+
+
+@batch_delete.post(schema=schemas.BatchDeleteRequest(), validators=(colander_validator,))
+def delete_many(request):
+    ids = request.validated["body"]["ids"]
+    deleted = delete_schedules(request.dbsession, request.registry, current_user(request), ids)
+    return ok(request, {"deleted_count": deleted}, f"批量删除成功，共删除 {deleted} 条记录")
+
+
+@update_status.post(schema=schemas.UpdateStatusRequest(), validators=(colander_validator,))
+def change_status(request):
+    schedule = _schedule(request)
+    set_status(request.dbsession, request.registry, current_user(request), schedule, request.validated["body"]["status"])
+    return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
+
+
+@by_related.get(schema=schemas.ByRelatedRequest(), validators=(colander_validator,))
+def list_by_related(request):
+    query = request.validated["querystring"]
+    schedules = request.dbsession.scalars(
+        select(Schedule).where(*visible(current_user(request)), Schedule.related_type == query["related_type"],
+                               Schedule.related_id == query["related_id"])
+        .order_by(Schedule.start_time, Schedule.id)).all()
+    return ok(request, [schedule_json(request.registry, schedule) for schedule in schedules], "获取成功")
+
+
+@from_customer_plan.post(schema=schemas.FromCustomerPlanRequest(), validators=(colander_validator,))
+def create_from_plan(request):
+    body = request.validated["body"]
+    user = current_user(request)
+    values = {
+        "title": body["plan_title"], "description": body["plan_description"], "schedule_type": "reminder",
+        "start_time": body["plan_time"], "end_time": None, "status": "pending", "priority": "medium",
+        "reminder_enabled": True, "reminder_time": body["reminder_time"],
+    }
+    schedule = save_schedule(request.dbsession, request.registry, user, Schedule(), values)
+    plan_id = request.registry.tessera_plugin_manager.hook.tessera_create_customer_plan(
+        dbsession=request.dbsession, user=user, customer_id=body["customer_id"], title=body["plan_title"],
+        plan_time=body["plan_time"], description=body["plan_description"],
+        reminder_minutes=body["reminder_time"], schedule_id=schedule.id)
+    if plan_id is None:
+        raise BadRequest.field("customer_id", "需要启用 contacts 插件才能从客户计划创建日程")
+    schedule.related_type, schedule.related_id = "customer_plan", plan_id
+    return ok(request, schedule_detail_json(request, schedule), "日程创建成功")
