@@ -17,7 +17,7 @@ manifest = Manifest(
     name="contacts",
     summary="Engineers' status, customers, their devices, tasks and follow-up plans",
     settings=(
-        Setting("tessera.contacts.idle_minutes", 30, as_positive_int,
+        Setting("tessera.contacts.idle_minutes", 60, as_positive_int,
                 "an engineer idle this many minutes shows offline whatever status they set"),
     ),
 )

@@ -56,13 +56,13 @@ def task_brief_json(task: Task) -> dict:
 
 
 def task_json(task: Task) -> dict:
-    """A task in lists and as created: every engineer, marking the owner."""
+    """A task in lists and as created: every engineer, the owner first."""
     return dict(_task_core(task), customerId=task.customer_id,
                 deviceId=task.device_id, deviceModel=task.device.model if task.device else None,
                 startDate=utc_ms(task.start_date), deadline=utc_ms(task.deadline),
                 completedDate=utc_ms(task.completed_date),
                 engineers=[{"userId": link.engineer_id, "name": link.engineer.name, "isOwner": link.is_owner}
-                           for link in task.engineer_links])
+                           for link in sorted(task.engineer_links, key=lambda l: (not l.is_owner, l.engineer_id))])
 
 
 def engineer_task_json(task: Task) -> dict:

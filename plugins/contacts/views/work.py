@@ -16,7 +16,7 @@ device = api_service(name="contacts.device", path="/api/v1/contacts/devices/{dev
                      description="Change or delete a device.")
 customer_tasks = api_service(name="contacts.customer_tasks", path=CUSTOMER + "/tasks",
                              description="A customer's tasks; add one.")
-task = api_service(name="contacts.task", path="/api/v1/contacts/tasks/{taskId}", description="Change a task.")
+task = api_service(name="contacts.task", path="/api/v1/contacts/tasks/{taskId}", description="One task: show or change it.")
 task_status = api_service(name="contacts.task_status", path="/api/v1/contacts/tasks/{taskId}/status",
                           description="Move a task to another status.")
 
@@ -76,6 +76,11 @@ def list_tasks(request):
 def create_task(request):
     created = service.create_task(request.dbsession, request.registry, _customer(request), request.validated["body"])
     return ok(request, task_json(created), "添加成功")
+
+
+@task.get(permission=CUSTOMERS_PERMISSION)
+def get_task(request):
+    return ok(request, task_json(_task(request)), "获取成功")
 
 
 @task.put(schema=UpdateTaskRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
