@@ -52,6 +52,17 @@ def unless_none(validator):
     return check
 
 
+def none_as(empty):
+    """Preparer: JSON null stands for the field's empty value (a missing key stays missing)."""
+    return lambda value: empty() if value is None else value
+
+
+def unique_methods(value):
+    if value is colander.null:
+        return value
+    return ",".join(dict.fromkeys(m.strip() for m in value.split(",") if m.strip()))
+
+
 def integer() -> colander.Integer:
     return colander.Integer(strict=True)
 
@@ -150,28 +161,28 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
     required = colander.drop if partial else colander.required
     return [
         colander.SchemaNode(colander.String(), name="title", missing=required, validator=colander.Length(1, 200)),
-        node(Nullable(colander.String(allow_empty=True)), "description", "", preparer=lambda v: v or ""),
+        node(Nullable(colander.String(allow_empty=True)), "description", "", preparer=none_as(str)),
         colander.SchemaNode(colander.String(), name="schedule_type", missing=required,
                             validator=colander.OneOf(SCHEDULE_TYPES)),
         colander.SchemaNode(SiteDateTime(), name="start_time", missing=required),
         node(Nullable(SiteDateTime()), "end_time", None),
         node(Nullable(colander.String(allow_empty=True)), "location", "", validator=unless_none(colander.Length(0, 500)),
-             preparer=lambda v: v or ""),
+             preparer=none_as(str)),
         node(Nullable(colander.Sequence()), "participants", [], children=[Participant(name="item")],
-             preparer=lambda v: v or []),
+             preparer=none_as(list)),
         node(colander.String(), "status", "pending", validator=colander.OneOf(STATUSES)),
         node(colander.String(), "priority", "medium", validator=colander.OneOf(PRIORITIES)),
         node(boolean(), "is_all_day", False),
         node(boolean(), "reminder_enabled", True),
         node(integer(), "reminder_time", 30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
         node(colander.String(allow_empty=True), "reminder_method", "system", validator=enabled_channels,
-             preparer=lambda v: ",".join(dict.fromkeys(m.strip() for m in v.split(",") if m.strip()))),
+             preparer=unique_methods),
         node(Nullable(colander.String()), "related_type", None, validator=unless_none(colander.OneOf(RELATED_TYPES))),
         node(Nullable(integer()), "related_id", None, validator=unless_none(colander.Range(min=1))),
         node(Nullable(RecurrenceRule().typ), "recurrence_rule", None, children=RecurrenceRule().children),
         node(Nullable(colander.Sequence()), "attachments", [], children=[Attachment(name="item")],
-             preparer=lambda v: v or []),
-        node(Nullable(colander.String(allow_empty=True)), "remark", "", preparer=lambda v: v or ""),
+             preparer=none_as(list)),
+        node(Nullable(colander.String(allow_empty=True)), "remark", "", preparer=none_as(str)),
         colander.SchemaNode(boolean(), name="allow_conflict", missing=False,
                             description="true: save even when it overlaps another schedule (no 4005)"),
     ]
@@ -245,7 +256,7 @@ class FromCustomerPlanRequest(colander.MappingSchema):
         colander.SchemaNode(colander.String(), name="plan_title", validator=colander.Length(1, 200)),
         colander.SchemaNode(SiteDateTime(), name="plan_time"),
         colander.SchemaNode(Nullable(colander.String(allow_empty=True)), name="plan_description", missing="",
-                            preparer=lambda v: v or ""),
+                            preparer=none_as(str)),
         colander.SchemaNode(integer(), name="reminder_time", missing=30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
     )
 
