@@ -27,17 +27,17 @@ class UpcomingQuery(colander.MappingSchema):
 
 
 def time_until(delta: dt.timedelta) -> str:
-    """``2天3小时``, ``7小时30分钟``, ``45分钟``; ``即将提醒`` for one already due."""
+    """Two units at most: ``2天3小时``, ``1天45分钟``, ``7小时30分钟``, ``45分钟``; ``即将提醒`` once due."""
     minutes = math.ceil(delta.total_seconds() / 60)
     if minutes <= 0:
         return "即将提醒"
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
-    if hours:
-        return f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
-    return f"{minutes}分钟"
+    units = [(days, "天"), (hours, "小时"), (minutes, "分钟")]
+    while not units[0][0]:
+        units.pop(0)
+    shown = [units[0]] + [unit for unit in units[1:] if unit[0]][:1]  # the largest unit and the next one that is not 0
+    return "".join(f"{number}{name}" for number, name in shown)
 
 
 @upcoming.get(schema=UpcomingQuery(), validators=(colander_validator,), permission="authenticated")
