@@ -58,7 +58,7 @@ class DispatchReport:
 def dispatch_due(registry, worker: str | None = None) -> DispatchReport:
     """Extend the schedules' rolling windows, then send every reminder that is due, batch by batch."""
     settings = ReminderSettings.of(registry)
-    token = (worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}")[:64]
+    token = (worker or f"{uuid.uuid4().hex}:{os.getpid()}:{socket.gethostname()}")[:64]
     report = DispatchReport(extended=extend_horizons(registry))
     while True:
         claimed = claim_batch(registry, settings, token)
@@ -98,7 +98,7 @@ def deliver(registry, settings: ReminderSettings, token: str, reminder_id: int) 
     """Send one claimed reminder to whoever has not got it yet; returns the outcome's report field."""
     with transaction_scope(registry) as dbsession:
         reminder = dbsession.get(ScheduleReminder, reminder_id)
-        if reminder.claimed_by != token:
+        if reminder is None or reminder.claimed_by != token:  # None: its schedule was removed for good
             return "lost"
         schedule = dbsession.get(Schedule, reminder.schedule_id)
         channel = registry.tessera_channels.get(reminder.remind_method)
@@ -216,7 +216,7 @@ def finish(registry, settings, token: str, reminder_id: int, reason: str | None,
     """Settle the reminder after a pass: final state, or back to pending for a retry."""
     with transaction_scope(registry) as dbsession:
         reminder = dbsession.scalar(select(ScheduleReminder).where(ScheduleReminder.id == reminder_id).with_for_update())
-        if reminder.claimed_by != token or reminder.state != CLAIMED:
+        if reminder is None or reminder.claimed_by != token or reminder.state != CLAIMED:
             return "lost"
         now = registry.clock.now()
         deliveries = dbsession.scalars(select(ReminderDelivery).where(ReminderDelivery.reminder_id == reminder_id)
