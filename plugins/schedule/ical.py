@@ -86,24 +86,19 @@ def vevent(registry, schedule: Schedule) -> icalendar.Event:
 
 
 def rrule_value(schedule: Schedule, tz) -> dict:
-    """RRULE parts. The spec allows both ``count`` and ``end_date``; RFC 5545 allows one, so the one that ends first is kept."""
+    """RRULE parts. The spec allows both ``count`` and ``end_date``; RFC 5545 only one: then UNTIL is the last occurrence."""
     rule = schedule.recurrence_rule
     value: dict = {"freq": rule["frequency"].upper(), "interval": int(rule.get("interval") or 1)}
     if rule.get("by_weekday"):
         value["byday"] = [_BYDAY[int(day) - 1] for day in rule["by_weekday"]]
     if rule.get("by_monthday"):
         value["bymonthday"] = [int(day) for day in rule["by_monthday"]]
-    until = None
     if rule.get("end_date"):
-        last_day = dt.date.fromisoformat(str(rule["end_date"])[:10])
-        until = last_day if schedule.is_all_day else dt.datetime.combine(
-            last_day, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.timezone.utc)
-    if rule.get("count") and until is not None:
-        counted = list(build_rrule({**rule, "end_date": None}, schedule.start_time, tz))
-        ends_by_count = counted[-1].date() <= until if schedule.is_all_day else counted[-1] <= until
-        until = None if ends_by_count else until
-    if until is not None:
-        value["until"] = until
+        if rule.get("count"):
+            until = ([*build_rrule(rule, schedule.start_time, tz)] or [schedule.start_time])[-1]
+        else:
+            until = dt.datetime.combine(dt.date.fromisoformat(str(rule["end_date"])[:10]), dt.time(23, 59, 59), tzinfo=tz)
+        value["until"] = until.date() if schedule.is_all_day else until.astimezone(dt.timezone.utc)
     elif rule.get("count"):
         value["count"] = int(rule["count"])
     return value

@@ -35,16 +35,23 @@ def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
     """The dateutil rule of a series whose first occurrence starts at ``first_start``."""
     local_start = first_start.astimezone(tz)
     options = {"dtstart": local_start, "interval": int(rule.get("interval") or 1)}
-    if rule.get("count"):
-        options["count"] = int(rule["count"])
-    if rule.get("end_date"):
-        last_day = dt.date.fromisoformat(str(rule["end_date"])[:10])
-        options["until"] = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=tz)
     if rule.get("by_weekday"):
         options["byweekday"] = [_WEEKDAYS[int(day) - 1] for day in rule["by_weekday"]]
     if rule.get("by_monthday"):
         options["bymonthday"] = [int(day) for day in rule["by_monthday"]]
-    return rrule.rrule(FREQUENCIES[rule["frequency"]], **options)
+    frequency = FREQUENCIES[rule["frequency"]]
+    until = None
+    if rule.get("end_date"):
+        last_day = dt.date.fromisoformat(str(rule["end_date"])[:10])
+        until = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=tz)
+    if rule.get("count"):
+        counted = rrule.rrule(frequency, count=int(rule["count"]), **options)
+        if until is None:
+            return counted
+        # RFC 5545 (and dateutil) refuse COUNT with UNTIL: the series ends at whichever comes first
+        last = counted[-1] if counted.count() else local_start
+        until = min(until, last)
+    return rrule.rrule(frequency, until=until, **options)
 
 
 def excluded_starts(rule: dict, first_start: dt.datetime, tz) -> set[dt.datetime]:

@@ -23,26 +23,36 @@ MAX_REMINDER_MINUTES = 10080  # one week
 # --- types ----------------------------------------------------------------------------
 
 class SiteDateTime(colander.SchemaType):
-    """An ISO 8601 date or datetime; naive values are read in the site's zone. Yields aware UTC."""
+    """An ISO 8601 date or datetime; naive values are read in the site's zone. Yields aware UTC.
+
+    In a query string an empty value means "not given"; in a body it is invalid.
+    """
+
+    def __init__(self, empty_is_missing: bool = False):
+        self.empty_is_missing = empty_is_missing
 
     def deserialize(self, node, cstruct):
-        if cstruct is colander.null or cstruct == "" or cstruct is None:
+        if cstruct is colander.null or (cstruct == "" and self.empty_is_missing):
             return colander.null
-        value = colander.DateTime(default_tzinfo=None).deserialize(node, str(cstruct))
+        if not isinstance(cstruct, str) or not cstruct:
+            raise colander.Invalid(node, "须为ISO 8601日期或时间字符串")
+        value = colander.DateTime(default_tzinfo=None).deserialize(node, cstruct)
         registry = node.bindings["request"].registry
         return site_aware(registry, value).astimezone(dt.timezone.utc)
 
 
-class Nullable(colander.SchemaType):
-    """Wraps a type so that JSON ``null`` is a value (None) rather than "missing"."""
+def nullable(type_class):
+    """The type, except that JSON ``null`` is a value (None) rather than "missing"."""
+    class NullableType(type_class):
+        def deserialize(self, node, cstruct):
+            return None if cstruct is None else super().deserialize(node, cstruct)
 
-    def __init__(self, inner: colander.SchemaType):
-        self.inner = inner
+    NullableType.__name__ = f"Nullable{type_class.__name__}"
+    return NullableType
 
-    def deserialize(self, node, cstruct):
-        if cstruct is None:
-            return None
-        return self.inner.deserialize(node, cstruct)
+
+NullableString, NullableInteger = nullable(colander.String), nullable(colander.Integer)
+NullableSequence, NullableMapping, NullableDateTime = nullable(colander.Sequence), nullable(colander.Mapping), nullable(SiteDateTime)
 
 
 def unless_none(validator):
@@ -63,8 +73,8 @@ def unique_methods(value):
     return ",".join(dict.fromkeys(m.strip() for m in value.split(",") if m.strip()))
 
 
-def integer() -> colander.Integer:
-    return colander.Integer(strict=True)
+def integer(type_class=colander.Integer) -> colander.Integer:
+    return type_class(strict=True)
 
 
 def boolean() -> colander.Boolean:
@@ -135,9 +145,6 @@ class Attachment(colander.MappingSchema):
 class RecurrenceRule(colander.MappingSchema):
     """The spec's appendix plus ``exdates``; unknown keys are refused (a typo must not silently repeat forever)."""
 
-    def schema_type(self, **kw):
-        return colander.Mapping(unknown="raise")
-
     frequency = colander.SchemaNode(colander.String(), validator=colander.OneOf(list(FREQUENCIES)))
     interval = colander.SchemaNode(integer(), missing=1, validator=colander.Range(1, 1000))
     end_date = colander.SchemaNode(colander.String(), missing=colander.drop, validator=_iso_date)
@@ -159,30 +166,26 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         return colander.SchemaNode(typ, name=name, missing=colander.drop if partial else default, **kw)
 
     required = colander.drop if partial else colander.required
+    text = colander.String(allow_empty=True)  # "" is a value to validate, not a missing key
     return [
-        colander.SchemaNode(colander.String(), name="title", missing=required, validator=colander.Length(1, 200)),
-        node(Nullable(colander.String(allow_empty=True)), "description", "", preparer=none_as(str)),
-        colander.SchemaNode(colander.String(), name="schedule_type", missing=required,
-                            validator=colander.OneOf(SCHEDULE_TYPES)),
+        colander.SchemaNode(text, name="title", missing=required, validator=colander.Length(1, 200)),
+        node(NullableString(allow_empty=True), "description", "", preparer=none_as(str)),
+        colander.SchemaNode(text, name="schedule_type", missing=required, validator=colander.OneOf(SCHEDULE_TYPES)),
         colander.SchemaNode(SiteDateTime(), name="start_time", missing=required),
-        node(Nullable(SiteDateTime()), "end_time", None),
-        node(Nullable(colander.String(allow_empty=True)), "location", "", validator=unless_none(colander.Length(0, 500)),
-             preparer=none_as(str)),
-        node(Nullable(colander.Sequence()), "participants", [], children=[Participant(name="item")],
-             preparer=none_as(list)),
-        node(colander.String(), "status", "pending", validator=colander.OneOf(STATUSES)),
-        node(colander.String(), "priority", "medium", validator=colander.OneOf(PRIORITIES)),
+        node(NullableDateTime(), "end_time", None),
+        node(NullableString(allow_empty=True), "location", "", validator=colander.Length(0, 500), preparer=none_as(str)),
+        node(NullableSequence(), "participants", [], children=[Participant(name="item")], preparer=none_as(list)),
+        node(text, "status", "pending", validator=colander.OneOf(STATUSES)),
+        node(text, "priority", "medium", validator=colander.OneOf(PRIORITIES)),
         node(boolean(), "is_all_day", False),
         node(boolean(), "reminder_enabled", True),
         node(integer(), "reminder_time", 30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
-        node(colander.String(allow_empty=True), "reminder_method", "system", validator=enabled_channels,
-             preparer=unique_methods),
-        node(Nullable(colander.String()), "related_type", None, validator=unless_none(colander.OneOf(RELATED_TYPES))),
-        node(Nullable(integer()), "related_id", None, validator=unless_none(colander.Range(min=1))),
-        node(Nullable(RecurrenceRule().typ), "recurrence_rule", None, children=RecurrenceRule().children),
-        node(Nullable(colander.Sequence()), "attachments", [], children=[Attachment(name="item")],
-             preparer=none_as(list)),
-        node(Nullable(colander.String(allow_empty=True)), "remark", "", preparer=none_as(str)),
+        node(text, "reminder_method", "system", validator=enabled_channels, preparer=unique_methods),
+        node(NullableString(), "related_type", None, validator=unless_none(colander.OneOf(RELATED_TYPES))),
+        node(integer(NullableInteger), "related_id", None, validator=unless_none(colander.Range(min=1))),
+        node(NullableMapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
+        node(NullableSequence(), "attachments", [], children=[Attachment(name="item")], preparer=none_as(list)),
+        node(NullableString(allow_empty=True), "remark", "", preparer=none_as(str)),
         colander.SchemaNode(boolean(), name="allow_conflict", missing=False,
                             description="true: save even when it overlaps another schedule (no 4005)"),
     ]
@@ -202,8 +205,8 @@ class ListSchedulesRequest(colander.MappingSchema):
         colander.SchemaNode(colander.String(), name="schedule_type", missing=None, validator=colander.OneOf(SCHEDULE_TYPES)),
         colander.SchemaNode(colander.String(), name="status", missing=None, validator=colander.OneOf(STATUSES)),
         colander.SchemaNode(colander.String(), name="priority", missing=None, validator=colander.OneOf(PRIORITIES)),
-        colander.SchemaNode(SiteDateTime(), name="start_time_after", missing=None, description="start_time ≥ this"),
-        colander.SchemaNode(SiteDateTime(), name="start_time_before", missing=None, description="start_time ≤ this"),
+        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start_time_after", missing=None, description="start_time ≥ this"),
+        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start_time_before", missing=None, description="start_time ≤ this"),
         colander.SchemaNode(colander.String(), name="related_type", missing=None, validator=colander.OneOf(RELATED_TYPES)),
         colander.SchemaNode(integer(), name="related_id", missing=None),
         colander.SchemaNode(colander.String(), name="search", missing=None, description="标题、描述、地点（不区分大小写）"),
@@ -255,7 +258,7 @@ class FromCustomerPlanRequest(colander.MappingSchema):
         colander.SchemaNode(integer(), name="customer_id", validator=colander.Range(min=1)),
         colander.SchemaNode(colander.String(), name="plan_title", validator=colander.Length(1, 200)),
         colander.SchemaNode(SiteDateTime(), name="plan_time"),
-        colander.SchemaNode(Nullable(colander.String(allow_empty=True)), name="plan_description", missing="",
+        colander.SchemaNode(NullableString(allow_empty=True), name="plan_description", missing="",
                             preparer=none_as(str)),
         colander.SchemaNode(integer(), name="reminder_time", missing=30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
     )
@@ -264,6 +267,6 @@ class FromCustomerPlanRequest(colander.MappingSchema):
 class ExportRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(SiteDateTime(), name="start", missing=None, description="默认30天前"),
-        colander.SchemaNode(SiteDateTime(), name="end", missing=None, description="默认一年后"),
+        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start", missing=None, description="默认30天前"),
+        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="end", missing=None, description="默认一年后"),
     )
