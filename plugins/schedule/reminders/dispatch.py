@@ -32,7 +32,7 @@ from core.channels import Channel, Notification, Recipient, SendResult
 from core.db import transaction_scope
 from core.timefmt import isoformat_local
 from plugins.schedule.models import Schedule
-from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason
+from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason, still_wanted
 from plugins.schedule.reminders.models import (CLAIMED, FAILED, PENDING, RETRY, SENDING, SENT, SKIPPED,
                                                ReminderDelivery, ScheduleReminder)
 from plugins.schedule.reminders.settings import ReminderSettings
@@ -120,6 +120,8 @@ def skip_reason(registry, settings, schedule: Schedule, reminder: ScheduleRemind
     reason = inactive_reason(schedule)
     if reason:
         return reason
+    if not still_wanted(registry, settings, schedule, reminder):
+        return "日程的时间或提醒设置已变更，此提醒作废"
     if channel is None:
         return f"提醒方式 {reminder.remind_method} 未在本站启用"
     lateness = registry.clock.now() - reminder.next_attempt_at

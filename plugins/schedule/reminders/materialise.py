@@ -60,6 +60,15 @@ def remind_times(registry, settings, schedule: Schedule, start: dt.datetime, end
     return found
 
 
+def still_wanted(registry, settings, schedule: Schedule, reminder: ScheduleReminder) -> bool:
+    """Whether the schedule, as it is now, still asks for this reminder (same occurrence, method and time)."""
+    if reminder.remind_method not in schedule.methods:
+        return False
+    start = reminder.occurrence_start
+    found = remind_times(registry, settings, schedule, start, start + ONE_DAY)  # an anchor lies within its first day
+    return start in found and found[start][1] == reminder.remind_time
+
+
 def _is_open(row: ScheduleReminder) -> bool:
     """A row nobody has started sending: the engine may move, revive or delete it."""
     return (row.state == PENDING and row.attempts == 0) or row.state == CANCELLED

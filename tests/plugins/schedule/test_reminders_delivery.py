@@ -186,3 +186,18 @@ def test_the_delivery_key_refuses_a_second_row_for_the_same_recipient(site, cloc
                 occurrence_start=delivery.occurrence_start, method="email", address="lawyer@example.com",
                 recipient_name="again", state="sending", attempts=1, update_datetime=clock.now()))
     assert [(d.address, d.recipient_name) for d in deliveries(site)] == [("lawyer@example.com", "Lawyer")]
+
+
+def test_a_retry_for_an_occurrence_that_was_moved_is_dropped_not_sent_with_the_old_time(site, clock, owner, channels):
+    schedule = create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
+    channels.email.script["lisi@example.com"] = [SendResult.retry_later("mailbox busy")]
+    assert dispatch_due(site.registry).retrying == 1
+    site.patch_json(f"/api/customer/schedules/{schedule['id']}/",
+                    {"start_time": shanghai(2025, 12, 26, 16, 0).isoformat(), "allow_conflict": True},
+                    headers=site.headers(owner))
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).sent == 1  # the old row settles: the creator had it
+    old, new = reminder_rows(site)
+    assert (old.state, new.state, new.remind_time) == ("sent", "pending", shanghai(2025, 12, 26, 15, 30))
+    assert "已变更" in old.send_result and "lisi@example.com>: skipped" in old.send_result
+    assert channels.email.calls == ["lawyer@example.com", "lisi@example.com"]
