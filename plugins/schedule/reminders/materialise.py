@@ -24,6 +24,8 @@ from plugins.schedule.reminders.settings import ReminderSettings
 ONE_DAY = dt.timedelta(days=1)
 # The horizon is pushed this far past the window, so a series is extended about once a day, not every tick.
 HORIZON_SLACK = ONE_DAY
+# How far past the window ``next_remind_time`` looks for a series' next occurrence.
+HORIZON_SEARCH = dt.timedelta(days=400)
 
 
 def inactive_reason(schedule: Schedule) -> str | None:
@@ -58,6 +60,25 @@ def remind_times(registry, settings, schedule: Schedule, start: dt.datetime, end
         if start <= anchor < end:
             found[occurrence.start] = (anchor, anchor - lead)
     return found
+
+
+def next_remind_time(registry, settings, schedule: Schedule, moment: dt.datetime) -> dt.datetime | None:
+    """The first remind time at or after ``moment`` (rows exist for all before it); None when none is left.
+
+    Used as the horizon, a one-off or a weekly series is extended only when its next
+    reminder comes within the window, not every day.
+    """
+    lead = dt.timedelta(minutes=schedule.reminder_time)
+    margin = ONE_DAY if schedule.is_all_day else dt.timedelta(0)
+    search_end = moment + lead + HORIZON_SEARCH
+    for occurrence in occurrences(schedule, moment + lead - margin, search_end, registry.site_timezone):
+        remind = anchor_of(registry, settings, schedule, occurrence.start) - lead
+        if remind >= moment:
+            return remind
+    last_start = schedule.series_end if schedule.recurrence_rule else schedule.start_time
+    if last_start is not None and last_start < search_end:
+        return None
+    return search_end - lead  # a sparse series: look again when this comes within the window
 
 
 def still_wanted(registry, settings, schedule: Schedule, reminder: ScheduleReminder) -> bool:
@@ -121,9 +142,7 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
         elif _is_open(row) and (row.state != PENDING or row.remind_time != remind):
             row.state, row.remind_time, row.next_attempt_at, row.send_result = PENDING, remind, max(remind, now), ""
 
-    last_start = schedule.series_end if schedule.recurrence_rule else schedule.start_time
-    complete = not methods or (last_start is not None and last_start + ONE_DAY - lead < target)
-    reminders_until = None if complete else target
+    reminders_until = next_remind_time(registry, settings, schedule, target) if methods else None
     if horizon is None:
         dbsession.add(ReminderHorizon(schedule_id=schedule.id, reminders_until=reminders_until))
     else:
