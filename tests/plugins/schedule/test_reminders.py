@@ -222,3 +222,18 @@ def test_a_ticks_cost_grows_with_due_reminders_not_with_schedules(site, clock, o
         create_schedule(site, owner, shanghai(2026, 1, 1, 9, 0) + dt.timedelta(days=day),
                         title=f"later {day}", recurrence_rule={"frequency": "monthly", "interval": 1})
     assert quiet_tick_queries() == few
+
+
+def test_a_schedule_beyond_the_window_gets_its_row_when_its_reminder_comes_within_it(site, clock, owner):
+    far = create_schedule(site, owner, shanghai(2026, 3, 1, 9, 0), title="远期开庭", reminder_time=7 * 24 * 60)
+    assert reminder_rows(site, far["id"]) == []  # reminds 2026-02-22: beyond the 30-day window
+    clock.set(shanghai(2026, 1, 20, 9, 0))
+    assert dispatch_due(site.registry).extended == 0  # not yet within the window: not touched
+    clock.set(shanghai(2026, 1, 23, 9, 1))
+    assert dispatch_due(site.registry).extended == 1
+    [row] = reminder_rows(site, far["id"])
+    assert row.remind_time == shanghai(2026, 2, 22, 9, 0)
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).extended == 0
+    clock.set(shanghai(2026, 2, 22, 9, 0))
+    assert dispatch_due(site.registry).sent == 1
