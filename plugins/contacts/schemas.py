@@ -9,6 +9,11 @@ from plugins.contacts.models import CUSTOMER_LEVELS, ENGINEER_STATUSES, TASK_PRI
 PHONE = colander.Regex(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
 
 
+def email_or_empty(node, value) -> None:
+    if value:
+        colander.Email("不是有效的邮箱")(node, value)
+
+
 def text(max_length: int, required: bool = True, **kw) -> colander.SchemaNode:
     """A string field: required ones need a non-blank value; optional ones may be empty."""
     if required:
@@ -71,7 +76,7 @@ def customer_fields(required: bool) -> list[colander.SchemaNode]:
         need(colander.SchemaNode(colander.String(), name="phone", validator=PHONE, description="联系电话")),
         need(text(500, name="address", description="地址")),
         colander.SchemaNode(colander.String(allow_empty=True), name="email", missing=colander.drop,
-                            validator=colander.Any(colander.Email("不是有效的邮箱"), colander.OneOf([""]))),
+                            validator=email_or_empty, description="邮箱，空字符串清除"),
         text(150, required=False, name="department"),
         text(150, required=False, name="position"),
     ]

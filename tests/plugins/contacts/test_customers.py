@@ -249,3 +249,18 @@ def test_assign_engineers_validates_and_refuses_engineers(world, spec_customer):
     world.call("POST", path, world.zhangsan, {"engineerIds": [world.lisi.id]}, status=403)
     world.call("POST", f"{spec_customer['path']}/remove-engineer/{world.zhangsan.id}", world.zhangsan, status=403)
     assert count(world.site, CustomerEngineer) == 1
+
+
+def test_a_site_may_grant_customers_to_another_role(make_site, add_user):
+    site = make_site(plugins=("contacts",), settings={"tessera.permission.contacts.customers": "sales engineer manager"})
+    manager = add_user("qianshi", "manager", name="钱十")
+    sales = add_user("zhaoliu", "sales", name="赵六")
+    headers = site.headers(manager)
+    body = {"name": "杭州客户", "level": "B", "contact": "孙经理", "phone": "13800000000", "address": "杭州市"}
+    site.post_json("/api/v1/contacts/customers", dict(body, salesId=sales.id), headers=headers, status=403)
+    created = site.post_json("/api/v1/contacts/customers", body, headers=headers).json["data"]
+    site.post_json("/api/v1/contacts/customers", dict(body, name="赵六的客户"), headers=site.headers(sales))
+    rows = site.get("/api/v1/contacts/customers", headers=headers).json["data"]["list"]
+    assert [(r["customerId"], r["relationType"], r["isCreator"]) for r in rows] == [(created["customerId"], "creator", True)]
+    site.post_json(f"/api/v1/contacts/customers/{created['customerId']}/assign-sales", {"salesId": sales.id},
+                   headers=headers, status=403)
