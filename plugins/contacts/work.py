@@ -78,7 +78,7 @@ def next_task_code(dbsession: Session, task_type: str, year: int) -> str:
     """
     prefix = TASK_TYPE_PREFIXES[task_type]
     where = (TaskCounter.prefix == prefix, TaskCounter.year == year)
-    while True:
+    for _attempt in range(3):
         bumped = dbsession.execute(
             update(TaskCounter).where(*where).values(last_number=TaskCounter.last_number + 1)
             .execution_options(synchronize_session=False))
@@ -90,6 +90,8 @@ def next_task_code(dbsession: Session, task_type: str, year: int) -> str:
             break
         except IntegrityError:
             continue
+    else:
+        raise RuntimeError(f"could not number a task {prefix}-{year}: its counter row keeps conflicting")
     number = dbsession.scalar(select(TaskCounter.last_number).where(*where))
     return f"{prefix}-{year}-{number:03d}"
 

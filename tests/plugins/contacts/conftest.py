@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import func, select
 
 from core.db import transaction_scope
 from core.models import User
@@ -44,6 +45,11 @@ class World:
             response = getattr(self.site, f"{method.lower()}_json")(url, json, headers=headers, status=status)
         assert response.json["code"] == status, response.json
         return response.json
+
+    def count(self, model, *where) -> int:
+        """Rows of ``model`` in the database, to check what a request wrote (or did not)."""
+        with transaction_scope(self.site.registry) as dbsession:
+            return dbsession.scalar(select(func.count()).select_from(model).where(*where))
 
     def create_customer(self, user, status: int = 200, **fields) -> dict:
         body = {"name": "测试客户", "level": "B", "contact": "钱经理", "phone": "13800000000", "address": "上海市"}

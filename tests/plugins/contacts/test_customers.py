@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.db import transaction_scope
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 
 pytestmark = pytest.mark.plugins("contacts")
-
-
-def count(site, model, *where) -> int:
-    with transaction_scope(site.registry) as dbsession:
-        return dbsession.scalar(select(func.count()).select_from(model).where(*where))
 
 
 # --- list --------------------------------------------------------------------------
@@ -141,7 +136,7 @@ def test_a_sales_user_creates_with_engineers_and_becomes_the_sales(world):
 def test_an_engineer_must_name_the_sales_and_is_assigned(world):
     refused = world.call("POST", "customers", world.zhangsan, SPEC_NEW_CUSTOMER, status=400)
     assert "salesId" in refused["data"]
-    assert count(world.site, Customer) == 0
+    assert world.count(Customer) == 0
     created = world.create_customer(world.zhangsan, salesId=world.zhaoliu.id)
     detail = world.call("GET", f"customers/{created['customerId']}", world.zhangsan)["data"]
     assert detail["sales"]["name"] == "赵六"
@@ -162,14 +157,14 @@ def test_create_refuses_bad_fields_and_writes_nothing(world, change, field):
     body = {k: v for k, v in body.items() if v is not None}
     refused = world.call("POST", "customers", world.admin, body, status=400)
     assert field in refused["data"]
-    assert count(world.site, Customer) == 0 and count(world.site, CustomerEngineer) == 0
+    assert world.count(Customer) == 0 and world.count(CustomerEngineer) == 0
 
 
 def test_create_refuses_an_inactive_sales_user(world):
     world.site.delete(f"/api/users/{world.other_sales.id}", headers=world.site.headers(world.admin))
     refused = world.call("POST", "customers", world.zhangsan, dict(SPEC_NEW_CUSTOMER, salesId=world.other_sales.id),
                          status=400)
-    assert "salesId" in refused["data"] and count(world.site, Customer) == 0
+    assert "salesId" in refused["data"] and world.count(Customer) == 0
 
 
 # --- update and delete ---------------------------------------------------------------------
@@ -196,11 +191,11 @@ def test_delete_needs_the_callers_password_and_hides_devices_and_tasks(world, sp
     assert "password" in world.call("DELETE", path, world.zhaoliu, {}, status=400)["data"]
     world.call("DELETE", path, world.zhaoliu, {"password": "wrong-password"}, status=403)
     world.call("DELETE", path, world.zhangsan, {"password": password}, status=403)  # assigned, not creator or sales
-    assert count(world.site, Customer, Customer.is_deleted.is_(False)) == 1
+    assert world.count(Customer, Customer.is_deleted.is_(False)) == 1
     answer = world.call("DELETE", path, world.zhaoliu, {"password": password})
     assert (answer["message"], answer["data"]) == ("删除成功", None)
-    assert count(world.site, Device, Device.is_deleted.is_(False)) == 0
-    assert count(world.site, Task, Task.is_deleted.is_(False)) == 0
+    assert world.count(Device, Device.is_deleted.is_(False)) == 0
+    assert world.count(Task, Task.is_deleted.is_(False)) == 0
     for user in (world.zhaoliu, world.admin):
         world.call("GET", path, user, status=404)
         assert world.call("GET", "customers", user)["data"]["total"] == 0
@@ -248,7 +243,7 @@ def test_assign_engineers_validates_and_refuses_engineers(world, spec_customer):
     assert "engineerIds" in world.call("POST", path, world.admin, {"engineerIds": [999]}, status=400)["data"]
     world.call("POST", path, world.zhangsan, {"engineerIds": [world.lisi.id]}, status=403)
     world.call("POST", f"{spec_customer['path']}/remove-engineer/{world.zhangsan.id}", world.zhangsan, status=403)
-    assert count(world.site, CustomerEngineer) == 1
+    assert world.count(CustomerEngineer) == 1
 
 
 def test_a_site_may_grant_customers_to_another_role(make_site, add_user):

@@ -5,18 +5,12 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import func, select
 
 from core.db import transaction_scope
 from plugins.contacts.models import Device, Task, TaskEngineer
 from plugins.contacts.work import next_task_code
 
 pytestmark = pytest.mark.plugins("contacts")
-
-
-def count(site, model, *where) -> int:
-    with transaction_scope(site.registry) as dbsession:
-        return dbsession.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def test_customer_tasks_as_in_the_spec(world, spec_customer):
@@ -101,7 +95,7 @@ def test_create_update_and_delete_a_device(world, spec_customer):
                                          ({"deviceName": "x", "brand": "b" * 101}, "brand")])
 def test_create_device_refuses_bad_fields(world, spec_customer, body, field):
     assert field in world.call("POST", f"{spec_customer['path']}/devices", world.admin, body, status=400)["data"]
-    assert count(world.site, Device) == 2
+    assert world.count(Device) == 2
 
 
 def test_task_ids_count_per_type_and_year(world, spec_customer):
@@ -158,7 +152,7 @@ def test_create_a_task(world, spec_customer):
 def test_create_task_refuses_bad_fields_and_writes_nothing(world, spec_customer, change, field):
     body = dict({"title": "检修", "taskType": "repair"}, **change)
     assert field in world.call("POST", f"{spec_customer['path']}/tasks", world.admin, body, status=400)["data"]
-    assert count(world.site, Task) == 2 and count(world.site, TaskEngineer) == 3
+    assert world.count(Task) == 2 and world.count(TaskEngineer) == 3
     assert world.call("POST", f"{spec_customer['path']}/tasks", world.admin,
                       {"title": "检修", "taskType": "repair"})["data"]["taskId"] == "RP-2024-002"
 
