@@ -8,7 +8,9 @@ first, and may use everything the core set up.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import secrets
 import zoneinfo
 from typing import Any, Mapping
 
@@ -18,6 +20,8 @@ from core.clock import SystemClock
 from core.plugins import installed_plugins, make_plugin_manager, resolve_enabled
 from core.settings import (ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of,
                            resolve)
+
+log = logging.getLogger(__name__)
 
 # Modules of the core that plug into the platform exactly as a third party's plugin would.
 BUILTIN_PLUGINS = ("core.inbox",)
@@ -49,9 +53,13 @@ _PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me",
                         "development-only-placeholder-never-valid-in-production"}
 
 
-def _check_jwt_secret(settings: Mapping[str, Any]) -> None:
+def _check_jwt_secret(settings: dict[str, Any]) -> None:
     secret = settings.get("tessera.jwt_secret") or ""
     if settings["tessera.development"]:
+        if not secret:
+            # tokens then last as long as this process: fine for a development site, never for production
+            log.warning("tessera.jwt_secret is not set: using a random secret until this process stops")
+            settings["tessera.jwt_secret"] = secrets.token_urlsafe(48)
         return
     if not secret or secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
         raise ConfigurationError(

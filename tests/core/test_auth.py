@@ -95,6 +95,12 @@ def test_token_expires_on_the_site_clock(site, clock):
     assert "expired" in site.get("/api/auth/me", headers=headers, status=401).json["msg"]
 
 
+def test_401_comes_in_the_envelope_of_the_plugin_called(make_site):
+    site = make_site(plugins=["contacts"])
+    assert site.get("/api/v1/contacts/customers", status=401).json == {
+        "code": 401, "message": "未认证: authentication required: send 'Authorization: Bearer <token>'", "data": None}
+
+
 def test_placeholder_secret_is_refused_unless_development(database_url):
     from core.app import make_config
     from core.settings import ConfigurationError
@@ -105,6 +111,9 @@ def test_placeholder_secret_is_refused_unless_development(database_url):
             make_config(site_settings(database_url, [], **{"tessera.jwt_secret": secret}), environ={})
     dev = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": "change-me", "tessera.development": "true"}), environ={})
     dev.registry.dbengine.dispose()
+    unset = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": "", "tessera.development": "true"}), environ={})
+    assert len(unset.registry.settings["tessera.jwt_secret"]) >= 32
+    unset.registry.dbengine.dispose()
     from_env = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": ""}), environ={"TESSERA_JWT_SECRET": "e" * 40})
     assert from_env.registry.settings["tessera.jwt_secret"] == "e" * 40
     from_env.registry.dbengine.dispose()

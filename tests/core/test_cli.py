@@ -1,0 +1,69 @@
+"""The ``tessera`` command, run as an operator would run it."""
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def ini(tmp_path):
+    path = tmp_path / "site.ini"
+    path.write_text(f"""[app:main]
+use = egg:tessera
+tessera.plugins = contacts
+tessera.development = true
+sqlalchemy.url = sqlite:///{tmp_path}/site.sqlite
+huey.backend = memory
+""")
+    return path
+
+
+def tessera(ini, *args):
+    return subprocess.run([sys.executable, "-m", "core.cli", "-c", str(ini), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_upgrade_create_user_then_sign_in(ini, tmp_path):
+    upgrade = tessera(ini, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "core: empty -> " in upgrade.stdout and "contacts: empty -> " in upgrade.stdout
+    created = tessera(ini, "users", "create", "zhangsan", "--password", "s3cret-pass", "--role", "engineer",
+                      "--name", "张三", "--work-id", "RYL001", "--location", "上海市")
+    assert created.returncode == 0, created.stderr
+    assert "created user 'zhangsan' (id 1, role engineer)" in created.stdout
+    again = tessera(ini, "users", "create", "zhangsan", "--password", "s3cret-pass", "--role", "engineer")
+    assert again.returncode == 2 and "username 'zhangsan' 已被使用" in again.stderr
+
+    from pyramid.paster import get_appsettings
+    from webtest import TestApp
+
+    from core.app import make_app
+    app = TestApp(make_app(get_appsettings(str(ini)), environ={}))
+    token = app.post_json("/api/auth/login", {"username": "zhangsan", "password": "s3cret-pass"}).json["data"]["token"]
+    me = app.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).json["data"]
+    assert me["work_id"] == "RYL001" and me["name"] == "张三"
+
+
+def test_plugins_lists_installed_and_enabled(ini):
+    result = tessera(ini, "plugins")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows["contacts"][2] == "yes" and rows["schedule"][2] == "no"
+
+
+def test_configuration_errors_exit_non_zero_with_the_fix(ini):
+    ini.write_text(ini.read_text().replace("tessera.plugins = contacts", "tessera.plugins = contacts sms"))
+    result = tessera(ini, "plugins")
+    assert result.returncode == 2
+    assert "tessera: error: plugin 'sms' is not installed; installed:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_file_is_named(tmp_path):
+    result = tessera(tmp_path / "nope.ini", "db", "upgrade")
+    assert result.returncode == 2 and "config file" in result.stderr and "nope.ini" in result.stderr
+
+
+def test_help_everywhere():
+    for args in ([], ["db"], ["users", "create"], ["worker"], ["run"]):
+        result = subprocess.run([sys.executable, "-m", "core.cli", *args, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0 and "usage: tessera" in result.stdout
