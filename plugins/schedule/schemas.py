@@ -6,6 +6,7 @@ value (it clears an optional field, also in a PATCH); a missing key is not.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import colander
@@ -20,39 +21,41 @@ ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status"
 MAX_REMINDER_MINUTES = 10080  # one week
 
 
-# --- types ----------------------------------------------------------------------------
+# --- nodes ------------------------------------------------------------------------------
+# Plain colander types only (cornice_swagger documents exactly those); behaviour lives in the nodes.
 
-class SiteDateTime(colander.SchemaType):
+class Node(colander.SchemaNode):
+    """A node where, with ``nullable=True``, JSON null is a value (``null_value``) rather than a missing key."""
+
+    nullable = False
+    null_value = None
+
+    def deserialize(self, cstruct=colander.null):
+        if cstruct is None and self.nullable:
+            return copy.copy(self.null_value)
+        return super().deserialize(cstruct)
+
+
+class SiteDateTime(Node):
     """An ISO 8601 date or datetime; naive values are read in the site's zone. Yields aware UTC.
 
-    In a query string an empty value means "not given"; in a body it is invalid.
+    With ``empty_is_missing`` (query strings) an empty value means "not given"; in a body it is invalid.
     """
 
-    def __init__(self, empty_is_missing: bool = False):
-        self.empty_is_missing = empty_is_missing
+    empty_is_missing = False
 
-    def deserialize(self, node, cstruct):
-        if cstruct is colander.null or (cstruct == "" and self.empty_is_missing):
-            return colander.null
-        if not isinstance(cstruct, str) or not cstruct:
-            raise colander.Invalid(node, "须为ISO 8601日期或时间字符串")
-        value = colander.DateTime(default_tzinfo=None).deserialize(node, cstruct)
-        registry = node.bindings["request"].registry
-        return site_aware(registry, value).astimezone(dt.timezone.utc)
+    @staticmethod
+    def schema_type():
+        return colander.DateTime(default_tzinfo=None)
 
-
-def nullable(type_class):
-    """The type, except that JSON ``null`` is a value (None) rather than "missing"."""
-    class NullableType(type_class):
-        def deserialize(self, node, cstruct):
-            return None if cstruct is None else super().deserialize(node, cstruct)
-
-    NullableType.__name__ = f"Nullable{type_class.__name__}"
-    return NullableType
-
-
-NullableString, NullableInteger = nullable(colander.String), nullable(colander.Integer)
-NullableSequence, NullableMapping, NullableDateTime = nullable(colander.Sequence), nullable(colander.Mapping), nullable(SiteDateTime)
+    def deserialize(self, cstruct=colander.null):
+        given = cstruct not in (None, colander.null) and not (cstruct == "" and self.empty_is_missing)
+        if given and (not isinstance(cstruct, str) or not cstruct):
+            raise colander.Invalid(self, "须为ISO 8601日期或时间字符串")
+        value = super().deserialize(cstruct)
+        if isinstance(value, dt.datetime):
+            return site_aware(self.bindings["request"].registry, value).astimezone(dt.timezone.utc)
+        return value
 
 
 def unless_none(validator):
@@ -62,19 +65,14 @@ def unless_none(validator):
     return check
 
 
-def none_as(empty):
-    """Preparer: JSON null stands for the field's empty value (a missing key stays missing)."""
-    return lambda value: empty() if value is None else value
-
-
 def unique_methods(value):
     if value is colander.null:
         return value
     return ",".join(dict.fromkeys(m.strip() for m in value.split(",") if m.strip()))
 
 
-def integer(type_class=colander.Integer) -> colander.Integer:
-    return type_class(strict=True)
+def integer() -> colander.Integer:
+    return colander.Integer(strict=True)
 
 
 def boolean() -> colander.Boolean:
@@ -132,7 +130,7 @@ class Participant(colander.MappingSchema):
     role = _text("role", 100)
     phone = _text("phone", 32)
     email = colander.SchemaNode(colander.String(allow_empty=True), missing=colander.drop,
-                                validator=colander.Any(colander.Email(), colander.OneOf([""])))
+                                validator=colander.Regex(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$", "不是有效的邮箱地址"))
 
 
 class Attachment(colander.MappingSchema):
@@ -163,31 +161,34 @@ class RecurrenceRule(colander.MappingSchema):
 def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
     """The writable fields. Whole (POST, PUT): required ones required, others their defaults; partial (PATCH): all optional."""
     def node(typ, name, default, **kw):
-        return colander.SchemaNode(typ, name=name, missing=colander.drop if partial else default, **kw)
+        return Node(typ, name=name, missing=colander.drop if partial else copy.copy(default), **kw)
+
+    def nullable(typ, name, default, **kw):  # null is the empty value: clears the field, also in a PATCH
+        return node(typ, name, default, nullable=True, null_value=default, **kw)
 
     required = colander.drop if partial else colander.required
     text = colander.String(allow_empty=True)  # "" is a value to validate, not a missing key
     return [
-        colander.SchemaNode(text, name="title", missing=required, validator=colander.Length(1, 200)),
-        node(NullableString(allow_empty=True), "description", "", preparer=none_as(str)),
-        colander.SchemaNode(text, name="schedule_type", missing=required, validator=colander.OneOf(SCHEDULE_TYPES)),
-        colander.SchemaNode(SiteDateTime(), name="start_time", missing=required),
-        node(NullableDateTime(), "end_time", None),
-        node(NullableString(allow_empty=True), "location", "", validator=colander.Length(0, 500), preparer=none_as(str)),
-        node(NullableSequence(), "participants", [], children=[Participant(name="item")], preparer=none_as(list)),
+        Node(text, name="title", missing=required, validator=colander.Length(1, 200)),
+        nullable(text, "description", ""),
+        Node(text, name="schedule_type", missing=required, validator=colander.OneOf(SCHEDULE_TYPES)),
+        SiteDateTime(name="start_time", missing=required),
+        SiteDateTime(name="end_time", missing=colander.drop if partial else None, nullable=True),
+        nullable(text, "location", "", validator=colander.Length(0, 500)),
+        nullable(colander.Sequence(), "participants", [], children=[Participant(name="item")]),
         node(text, "status", "pending", validator=colander.OneOf(STATUSES)),
         node(text, "priority", "medium", validator=colander.OneOf(PRIORITIES)),
         node(boolean(), "is_all_day", False),
         node(boolean(), "reminder_enabled", True),
         node(integer(), "reminder_time", 30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
         node(text, "reminder_method", "system", validator=enabled_channels, preparer=unique_methods),
-        node(NullableString(), "related_type", None, validator=unless_none(colander.OneOf(RELATED_TYPES))),
-        node(integer(NullableInteger), "related_id", None, validator=unless_none(colander.Range(min=1))),
-        node(NullableMapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
-        node(NullableSequence(), "attachments", [], children=[Attachment(name="item")], preparer=none_as(list)),
-        node(NullableString(allow_empty=True), "remark", "", preparer=none_as(str)),
-        colander.SchemaNode(boolean(), name="allow_conflict", missing=False,
-                            description="true: save even when it overlaps another schedule (no 4005)"),
+        nullable(colander.String(), "related_type", None, validator=colander.OneOf(RELATED_TYPES)),
+        nullable(integer(), "related_id", None, validator=colander.Range(min=1)),
+        nullable(colander.Mapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
+        nullable(colander.Sequence(), "attachments", [], children=[Attachment(name="item")]),
+        nullable(text, "remark", ""),
+        Node(boolean(), name="allow_conflict", missing=False,
+             description="true: save even when it overlaps another schedule (no 4005)"),
     ]
 
 
@@ -205,8 +206,8 @@ class ListSchedulesRequest(colander.MappingSchema):
         colander.SchemaNode(colander.String(), name="schedule_type", missing=None, validator=colander.OneOf(SCHEDULE_TYPES)),
         colander.SchemaNode(colander.String(), name="status", missing=None, validator=colander.OneOf(STATUSES)),
         colander.SchemaNode(colander.String(), name="priority", missing=None, validator=colander.OneOf(PRIORITIES)),
-        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start_time_after", missing=None, description="start_time ≥ this"),
-        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start_time_before", missing=None, description="start_time ≤ this"),
+        SiteDateTime(name="start_time_after", missing=None, empty_is_missing=True, description="start_time ≥ this"),
+        SiteDateTime(name="start_time_before", missing=None, empty_is_missing=True, description="start_time ≤ this"),
         colander.SchemaNode(colander.String(), name="related_type", missing=None, validator=colander.OneOf(RELATED_TYPES)),
         colander.SchemaNode(integer(), name="related_id", missing=None),
         colander.SchemaNode(colander.String(), name="search", missing=None, description="标题、描述、地点（不区分大小写）"),
@@ -257,9 +258,8 @@ class FromCustomerPlanRequest(colander.MappingSchema):
         colander.Mapping(),
         colander.SchemaNode(integer(), name="customer_id", validator=colander.Range(min=1)),
         colander.SchemaNode(colander.String(), name="plan_title", validator=colander.Length(1, 200)),
-        colander.SchemaNode(SiteDateTime(), name="plan_time"),
-        colander.SchemaNode(NullableString(allow_empty=True), name="plan_description", missing="",
-                            preparer=none_as(str)),
+        SiteDateTime(name="plan_time"),
+        Node(colander.String(allow_empty=True), name="plan_description", missing="", nullable=True, null_value=""),
         colander.SchemaNode(integer(), name="reminder_time", missing=30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
     )
 
@@ -267,6 +267,6 @@ class FromCustomerPlanRequest(colander.MappingSchema):
 class ExportRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="start", missing=None, description="默认30天前"),
-        colander.SchemaNode(SiteDateTime(empty_is_missing=True), name="end", missing=None, description="默认一年后"),
+        SiteDateTime(name="start", missing=None, empty_is_missing=True, description="默认30天前"),
+        SiteDateTime(name="end", missing=None, empty_is_missing=True, description="默认一年后"),
     )

@@ -251,3 +251,13 @@ def test_cancelling_or_completing_cancels_unsent_reminders(site, alice):
     assert call(site, "GET", "upcoming_reminders/", alice, hours=48)["data"]["count"] == 1
     call(site, "DELETE", f"{API}/{schedule_id}/", alice)
     assert call(site, "GET", "upcoming_reminders/", alice, hours=48)["data"]["count"] == 0
+
+
+def test_openapi_documents_the_endpoints(site):
+    paths = site.get("/api/openapi.json").json["paths"]
+    for path in ("/api/customer/schedules/", "/api/customer/schedules/{id}/", "/api/customer/schedules/export.ics",
+                 "/api/customer/schedules/{id}/update_status/", "/api/schedule/schedules/calendar_view/"):
+        assert path in paths
+    body = paths["/api/customer/schedules/"]["post"]["parameters"][0]["schema"]
+    assert body["properties"]["schedule_type"]["enum"] == ["meeting", "court", "deadline", "reminder", "other"]
+    assert set(body["required"]) == {"title", "schedule_type", "start_time"}
