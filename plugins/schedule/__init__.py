@@ -49,7 +49,7 @@ def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, p
     values = {
         "title": title[:200], "description": description or "", "schedule_type": "reminder", "start_time": plan_time,
         "end_time": None, "related_type": "customer_plan", "related_id": plan_id,
-        "reminder_enabled": True, "reminder_time": reminder_minutes,
+        "reminder_enabled": True, "reminder_time": 30 if reminder_minutes is None else reminder_minutes,
     }
     # the hook has no registry argument; it is called inside a request (or a task) that pushed one
     schedule = save_schedule(dbsession, get_current_registry(), user, Schedule(), values)

@@ -5,12 +5,12 @@ import threading
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, call, create, rows, snapshot
+from tests.plugins.schedule.api_support import API, add_user, call, create, rows, snapshot
 
 
 @pytest.fixture
 def alice(site):
-    return site.create_user("alice")
+    return add_user(site, "alice")
 
 
 def meeting(site, user, start, end, expect=200, **fields):
@@ -30,7 +30,7 @@ def test_an_overlap_answers_4005_with_the_conflicting_schedule(site, alice):
 
 
 def test_what_does_not_conflict(site, alice):
-    bob = site.create_user("bob")
+    bob = add_user(site, "bob")
     meeting(site, alice, "2025-12-27T14:00:00+08:00", "2025-12-27T16:00:00+08:00")
     meeting(site, alice, "2025-12-27T16:00:00+08:00", "2025-12-27T17:00:00+08:00")  # back to back
     meeting(site, bob, "2025-12-27T14:00:00+08:00", "2025-12-27T16:00:00+08:00")    # someone else's day
