@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from core.app import _collect_channels
@@ -66,6 +67,18 @@ def install_recording_channels(site) -> RecordingPlugin:
     site.registry.tessera_plugin_manager.register(plugin, name="recording_channels")
     site.registry.tessera_channels = _collect_channels(site.registry)
     return plugin
+
+
+@pytest.fixture
+def channels(site) -> RecordingPlugin:
+    """The recording ``email`` and ``sms`` channels, installed on the test module's ``site``."""
+    return install_recording_channels(site)
+
+
+@pytest.fixture
+def owner(site):
+    """A schedule's creator with an inbox, an e-mail address and a mobile."""
+    return site.create_user("lawyer", email="lawyer@example.com", mobile="13800000001")
 
 
 def create_schedule(site, user, start, **fields) -> dict:

@@ -7,23 +7,14 @@ from core.db import transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import dispatch_due
 from tests.plugins.schedule.reminder_support import (SCHEDULES, create_schedule, deliveries, inbox_titles,
-                                                     install_recording_channels, reminder_rows)
+                                                     reminder_rows)
+from tests.plugins.schedule.reminder_support import channels, owner  # noqa: F401 - fixtures shared by the reminder tests
 from tests.support import count_queries, shanghai
 
 
 @pytest.fixture
 def site(make_site):
     return make_site(plugins=("schedule",))
-
-
-@pytest.fixture
-def channels(site):
-    return install_recording_channels(site)
-
-
-@pytest.fixture
-def owner(site):
-    return site.create_user("lawyer", email="lawyer@example.com", mobile="13800000001")
 
 
 def detail(site, user, schedule_id):

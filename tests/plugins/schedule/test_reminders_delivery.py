@@ -12,6 +12,7 @@ from plugins.schedule.reminders.models import ReminderDelivery
 from plugins.schedule.reminders.settings import ReminderSettings
 from tests.plugins.schedule.reminder_support import (WorkerKilled, create_schedule, deliveries, inbox_titles,
                                                      install_recording_channels, reminder_rows)
+from tests.plugins.schedule.reminder_support import channels, owner  # noqa: F401 - fixtures shared by the reminder tests
 from tests.support import shanghai
 
 CLIENT = {"name": "李四", "role": "客户", "email": "lisi@example.com", "phone": "13900000002"}
@@ -20,16 +21,6 @@ CLIENT = {"name": "李四", "role": "客户", "email": "lisi@example.com", "phon
 @pytest.fixture
 def site(make_site):
     return make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_batch_size": 3})
-
-
-@pytest.fixture
-def channels(site):
-    return install_recording_channels(site)
-
-
-@pytest.fixture
-def owner(site):
-    return site.create_user("lawyer", email="lawyer@example.com", mobile="13800000001")
 
 
 def test_a_transient_failure_is_retried_with_backoff_and_sent_once(site, clock, owner, channels):
