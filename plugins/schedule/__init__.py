@@ -8,10 +8,9 @@ delivery live in ``reminders/``. Other plugins reach schedules through the
 """
 from __future__ import annotations
 
-import datetime as dt
+import weakref
 from collections import defaultdict
 
-from pyramid.threadlocal import get_current_registry
 from sqlalchemy import select
 
 from core.api import BUSINESS_CODE_ENVELOPE
@@ -36,7 +35,17 @@ manifest = Manifest(
 )
 
 
+# The plan hooks receive a session but no registry (site clock, zone, settings): the
+# session's engine leads back to the site, also in tasks and the CLI where no request is.
+_SITES_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _registry_of(dbsession):
+    return _SITES_BY_ENGINE[dbsession.get_bind()]
+
+
 def includeme(config):
+    _SITES_BY_ENGINE[config.registry.dbengine] = config.registry
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.include(".reminders")
@@ -51,14 +60,13 @@ def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, p
         "end_time": None, "related_type": "customer_plan", "related_id": plan_id,
         "reminder_enabled": True, "reminder_time": 30 if reminder_minutes is None else reminder_minutes,
     }
-    # the hook has no registry argument; it is called inside a request (or a task) that pushed one
-    schedule = save_schedule(dbsession, get_current_registry(), user, Schedule(), values)
+    schedule = save_schedule(dbsession, _registry_of(dbsession), user, Schedule(), values)
     return schedule.id
 
 
 @hookimpl
 def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
-    registry = get_current_registry()
+    registry = _registry_of(dbsession)
     now = registry.clock.now()
     horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
     candidates = dbsession.scalars(select(Schedule).where(

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.db import transaction_scope
+from core.models import User
 from tests.plugins.schedule.api_support import API, add_user, call, create, rows
+from tests.support import shanghai
 
 CONTACTS = "/api/v1/contacts"
 PLAN_BODY = {"plan_title": "回访客户A", "plan_time": "2025-12-28T10:00:00+08:00",
@@ -120,3 +123,21 @@ def test_customer_detail_shows_upcoming_related_schedules(site, sales, customer)
     upcoming = [(s["id"], s["start_time"]) for s in detail["upcomingSchedules"]]
     assert upcoming == [(weekly["id"], "2025-12-29T16:00:00+08:00"), (later["id"], "2026-01-10T09:00:00+08:00")]
     assert detail["upcomingSchedules"][0]["related_type"] == "customer"
+
+
+def test_the_hooks_work_outside_a_request(site, sales):
+    """Tasks and the CLI call hooks with a session of their own and no request."""
+    hook = site.registry.tessera_plugin_manager.hook
+    with transaction_scope(site.registry) as dbsession:
+        user = dbsession.get(User, sales.id)
+        schedule_id = hook.tessera_create_plan_schedule(
+            dbsession=dbsession, user=user, plan_id=7, customer_id=3, title="任务里建的计划",
+            plan_time=shanghai(2025, 12, 30, 9, 0), description="", reminder_minutes=None)
+    with transaction_scope(site.registry) as dbsession:
+        answers = hook.tessera_related_schedules(dbsession=dbsession, user=dbsession.get(User, sales.id),
+                                                 related_type="customer_plan", related_ids=[7, 8], limit=5)
+    assert [s for answer in answers for s in answer or ()] == [{
+        "id": schedule_id, "title": "任务里建的计划", "start_time": "2025-12-30T09:00:00+08:00", "status": "pending",
+        "related_type": "customer_plan", "related_id": 7}]
+    detail = call(site, "GET", f"{API}/{schedule_id}/", sales)["data"]
+    assert (detail["reminder_time"], detail["schedule_type"]) == (30, "reminder")
