@@ -9,19 +9,15 @@ delivery live in ``reminders/``. Other plugins reach schedules through the
 from __future__ import annotations
 
 import weakref
-from collections import defaultdict
-
-from sqlalchemy import select
 
 from core.api import BUSINESS_CODE_ENVELOPE
 from core.plugins import Manifest, hookimpl
 from core.settings import Setting, as_positive_int
-from core.timefmt import isoformat_local
 
 from . import calendar, ical, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
-from .service import ACTIVE_STATUSES, next_occurrence, save_schedule, visible
+from .service import save_schedule, upcoming_related
 
 SETTINGS = (
     Setting("tessera.schedule.conflict_horizon_days", 365, as_positive_int,
@@ -33,15 +29,6 @@ manifest = Manifest(
     summary="Schedules (meetings, court dates, deadlines) with recurrence, conflict checks, reminders and iCalendar export",
     settings=SETTINGS + REMINDER_SETTINGS,
 )
-
-
-# The plan hooks receive a session but no registry (site clock, zone, settings): the
-# session's engine leads back to the site, also in tasks and the CLI where no request is.
-_SITES_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _registry_of(dbsession):
-    return _SITES_BY_ENGINE[dbsession.get_bind()]
 
 
 def includeme(config):
@@ -66,22 +53,13 @@ def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, p
 
 @hookimpl
 def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
-    registry = _registry_of(dbsession)
-    now = registry.clock.now()
-    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
-    candidates = dbsession.scalars(select(Schedule).where(
-        *visible(user), Schedule.related_type == related_type, Schedule.related_id.in_(list(related_ids)),
-        Schedule.status.in_(ACTIVE_STATUSES), (Schedule.series_end.is_(None) | (Schedule.series_end >= now)))).all()
-    upcoming = defaultdict(list)
-    for schedule in candidates:
-        occurrence = next_occurrence(schedule, now, registry.site_timezone, horizon)
-        if occurrence is not None:
-            upcoming[schedule.related_id].append((occurrence.start, schedule))
-    found = []
-    for related_id in related_ids:
-        for start, schedule in sorted(upcoming[related_id], key=lambda pair: (pair[0], pair[1].id))[:limit]:
-            found.append({
-                "id": schedule.id, "title": schedule.title, "start_time": isoformat_local(registry, start),
-                "status": schedule.status, "related_type": schedule.related_type, "related_id": schedule.related_id,
-            })
-    return found
+    return upcoming_related(dbsession, _registry_of(dbsession), user, related_type, list(related_ids), limit)
+
+
+# The plan hooks receive a session but no registry (site clock, zone, settings): the
+# session's engine leads back to the site, also in tasks and the CLI where no request is.
+_SITES_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _registry_of(dbsession):
+    return _SITES_BY_ENGINE[dbsession.get_bind()]

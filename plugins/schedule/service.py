@@ -258,6 +258,24 @@ def next_occurrence(schedule: Schedule, after: dt.datetime, tz, horizon_days: in
     return None
 
 
+def upcoming_related(dbsession: Session, registry, user: User, related_type: str, related_ids: list[int],
+                     limit: int) -> list[dict]:
+    """What is planned for some objects: per object, at most ``limit`` live schedules by their next occurrence."""
+    now = registry.clock.now()
+    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
+    candidates = dbsession.scalars(select(Schedule).where(
+        *visible(user), Schedule.related_type == related_type, Schedule.related_id.in_(related_ids),
+        Schedule.status.in_(ACTIVE_STATUSES), or_(Schedule.series_end.is_(None), Schedule.series_end >= now))).all()
+    upcoming: dict[int, list] = {related_id: [] for related_id in related_ids}
+    for schedule in candidates:
+        occurrence = next_occurrence(schedule, now, registry.site_timezone, horizon)
+        if occurrence is not None:
+            upcoming[schedule.related_id].append((occurrence.start, schedule.id, schedule))
+    return [{"id": schedule.id, "title": schedule.title, "start_time": isoformat_local(registry, start),
+             "status": schedule.status, "related_type": schedule.related_type, "related_id": schedule.related_id}
+            for related_id in related_ids for start, _, schedule in sorted(upcoming[related_id])[:limit]]
+
+
 # --- JSON ------------------------------------------------------------------------------------------
 
 def schedule_json(registry, schedule: Schedule) -> dict:
