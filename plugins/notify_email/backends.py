@@ -29,7 +29,8 @@ def classify_smtp(exc: Exception) -> SendResult:
         code, reply = next(iter(exc.recipients.values()))
     elif isinstance(exc, smtplib.SMTPResponseException):
         code, reply = exc.smtp_code, exc.smtp_error
-    elif isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)):
+    elif isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException):
+        # sockets, timeouts, TLS handshakes (smtplib's own errors are OSErrors too, hence the order)
         return SendResult.retry_later(f"smtp: connection failed: {type(exc).__name__}: {exc}"[:_DETAIL_LIMIT])
     else:  # e.g. STARTTLS or AUTH not offered: the configuration must change first
         return SendResult.failed(f"smtp: {type(exc).__name__}: {exc}"[:_DETAIL_LIMIT])
