@@ -21,6 +21,7 @@ from core.plugins import hookimpl
 from core.timefmt import isoformat_local
 
 CHANNEL_NAME = "system"
+MAX_ID = 2**31 - 1
 
 
 class InboxMessage(Base):
@@ -103,6 +104,8 @@ def mark_read(request):
     try:
         message_id = int(request.matchdict["id"])
     except ValueError:
+        raise NotFound("通知不存在")
+    if not 0 < message_id <= MAX_ID:  # larger ids overflow the INTEGER column: the database would fail, not miss
         raise NotFound("通知不存在")
     message = request.dbsession.get(InboxMessage, message_id)
     if message is None or message.user_id != current_user(request).id:

@@ -106,6 +106,7 @@ def test_another_users_notification_is_not_found_and_stays_unread(site):
     assert site.get("/api/notifications", headers=site.headers(alice)).json["data"]["count"] == 0
     site.post(f"/api/notifications/{bobs + 1000}/read", headers=site.headers(alice), status=404)
     site.post("/api/notifications/not-a-number/read", headers=site.headers(alice), status=404)
+    site.post("/api/notifications/99999999999999999999/read", headers=site.headers(alice), status=404)
 
 
 def test_every_inbox_endpoint_needs_a_token(site):
