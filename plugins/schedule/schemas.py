@@ -25,13 +25,15 @@ MAX_REMINDER_MINUTES = 10080  # one week
 # Plain colander types only (cornice_swagger documents exactly those); behaviour lives in the nodes.
 
 class Node(colander.SchemaNode):
-    """A node where, with ``nullable=True``, JSON null is a value (``null_value``) rather than a missing key."""
+    """A body field where JSON null is either a value (``nullable=True``: ``null_value``) or refused — never "missing"."""
 
     nullable = False
     null_value = None
 
     def deserialize(self, cstruct=colander.null):
-        if cstruct is None and self.nullable:
+        if cstruct is None:
+            if not self.nullable:
+                raise colander.Invalid(self, "不能为 null")
             return copy.copy(self.null_value)
         return super().deserialize(cstruct)
 
@@ -49,7 +51,9 @@ class SiteDateTime(Node):
         return colander.DateTime(default_tzinfo=None)
 
     def deserialize(self, cstruct=colander.null):
-        given = cstruct not in (None, colander.null) and not (cstruct == "" and self.empty_is_missing)
+        if cstruct is None:
+            return super().deserialize(cstruct)
+        given = cstruct is not colander.null and not (cstruct == "" and self.empty_is_missing)
         if given and (not isinstance(cstruct, str) or not cstruct):
             raise colander.Invalid(self, "须为ISO 8601日期或时间字符串")
         value = super().deserialize(cstruct)

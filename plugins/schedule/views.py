@@ -1,15 +1,15 @@
 """Endpoints 1–7, 11 and 12 of the schedule spec: list, detail, create, update, delete, status, related."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from core.api import BadRequest, api_service, colander_validator, ok, paginate
 from core.auth import current_user
 
 from . import schemas
 from .models import Schedule
-from .service import (delete_schedules, get_visible, save_schedule, schedule_detail_json, schedule_json, set_status,
-                      visible)
+from .service import (PRIORITIES, STATUSES, delete_schedules, get_visible, save_schedule, schedule_detail_json,
+                      schedule_json, set_status, visible)
 
 PREFIX = "/api/customer/schedules"
 
@@ -31,11 +31,18 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# priority and status sort by meaning (low < … < urgent, pending < … < cancelled), not alphabetically
+_RANKED = {"priority": PRIORITIES, "status": STATUSES}
+
+
 def _order_by(ordering: str) -> list:
     clauses = []
     for name in (part.strip() for part in ordering.split(",") if part.strip()):
-        column = getattr(Schedule, name.lstrip("-"))
-        clauses.append(column.desc() if name.startswith("-") else column.asc())
+        field = name.lstrip("-")
+        key = getattr(Schedule, field)
+        if field in _RANKED:
+            key = case({value: rank for rank, value in enumerate(_RANKED[field])}, value=key)
+        clauses.append(key.desc() if name.startswith("-") else key.asc())
     return clauses + [Schedule.id.desc()]
 
 

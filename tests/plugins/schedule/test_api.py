@@ -125,7 +125,8 @@ def test_ordering_whitelist_and_multiple_fields(site, alice):
 
     assert ids("title") == [a["id"], b["id"], c["id"]]
     assert ids("-title") == [c["id"], b["id"], a["id"]]
-    assert ids("priority,-start_time") == [a["id"], b["id"], c["id"]]
+    assert ids("priority,-start_time") == [c["id"], a["id"], b["id"]]  # low before high: by meaning
+    assert ids("-priority,start_time") == [b["id"], a["id"], c["id"]]
     assert ids("-start_time") == [c["id"], a["id"], b["id"]]
 
 
@@ -261,3 +262,29 @@ def test_openapi_documents_the_endpoints(site):
     body = paths["/api/customer/schedules/"]["post"]["parameters"][0]["schema"]
     assert body["properties"]["schedule_type"]["enum"] == ["meeting", "court", "deadline", "reminder", "other"]
     assert set(body["required"]) == {"title", "schedule_type", "start_time"}
+
+
+def test_a_deleted_schedule_is_gone_from_every_endpoint(site, alice):
+    kept = create(site, alice, start_time="2025-12-26T14:00:00+08:00", end_time="2025-12-26T15:00:00+08:00",
+                  title="留下")["data"]
+    gone = create(site, alice, start_time="2025-12-26T16:00:00+08:00", end_time="2025-12-26T17:00:00+08:00",
+                  title="删掉", recurrence_rule={"frequency": "daily"})["data"]
+    call(site, "DELETE", f"{API}/{gone['id']}/", alice)
+
+    def ids(items):
+        return {item["id"] for item in items}
+
+    assert ids(call(site, "GET", API, alice)["data"]["results"]) == {kept["id"]}
+    assert ids(call(site, "GET", "today/", alice)["data"]["schedules"]) == {kept["id"]}
+    assert ids(call(site, "GET", "this_week/", alice)["data"]["schedules"]) == {kept["id"]}
+    month = call(site, "GET", "calendar_view/", alice, year=2025, month=12)["data"]["days"]
+    assert ids(s for day in month for s in day["schedules"]) == {kept["id"]}
+    stats = call(site, "GET", "statistics/", alice, start_date="2025-12-26", end_date="2025-12-31")["data"]
+    assert stats["total_count"] == 1 and stats["upcoming_count"] == 1
+    assert ids(call(site, "GET", "by_related/", alice, related_type="customer", related_id=10)["data"]) == {kept["id"]}
+    assert call(site, "GET", "upcoming_reminders/", alice, hours=72)["data"]["count"] == 1
+    ics = site.get(f"{API}/export.ics", headers=site.headers(alice)).text
+    assert "留下" in ics and "删掉" not in ics
+    assert call(site, "POST", f"{API}/", alice, {**SPEC_EXAMPLE, "reminder_method": "system",
+                                                  "start_time": "2025-12-26T16:00:00+08:00",
+                                                  "end_time": "2025-12-26T17:00:00+08:00"})["code"] == 2000  # no conflict

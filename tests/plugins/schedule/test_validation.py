@@ -8,6 +8,9 @@ from tests.plugins.schedule.api_support import API, SPEC_EXAMPLE, add_user, call
 INVALID = [
     ({"title": ...}, "title"),
     ({"title": ""}, "title"),
+    ({"title": None}, "title"),
+    ({"start_time": None}, "start_time"),
+    ({"status": None}, "status"),
     ({"title": "长" * 201}, "title"),
     ({"schedule_type": "party"}, "schedule_type"),
     ({"schedule_type": ...}, "schedule_type"),
