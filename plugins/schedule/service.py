@@ -5,6 +5,7 @@ so ``series_end`` and ``sequence`` stay right and the reminder engine hears abou
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -198,10 +199,14 @@ def check_conflicts(dbsession: Session, registry, schedule: Schedule) -> None:
         Schedule.status != "cancelled", Schedule.is_all_day.is_(False), Schedule.end_time.is_not(None),
         *([Schedule.id != schedule.id] if schedule.id is not None else []),
         *touching(window_start, window_end))).all()
+    # own occurrences all last the same: sorted by start they are sorted by end too, so the one
+    # starting last before another occurrence ends is the only one that can still overlap it
+    own_starts = [mine.start for mine in own]
     clashes = []
     for other in others:
         for theirs in occurrences(other, window_start, window_end, tz):
-            if any(mine.start < theirs.end and theirs.start < mine.end for mine in own):
+            before = bisect.bisect_left(own_starts, theirs.end)
+            if before and own[before - 1].end > theirs.start:
                 clashes.append(occurrence_json(registry, other, theirs, ("title",)))
     if clashes:
         clashes.sort(key=lambda item: (item["start_time"], item["id"]))
