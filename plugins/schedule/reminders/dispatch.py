@@ -64,7 +64,11 @@ def dispatch_due(registry, worker: str | None = None) -> DispatchReport:
         claimed = claim_batch(registry, settings, token)
         report.claimed += len(claimed)
         for reminder_id in claimed:
-            outcome = deliver(registry, settings, token, reminder_id)
+            try:
+                outcome = deliver(registry, settings, token, reminder_id)
+            except Exception as exc:  # a bug or bad data in one reminder must not hold up the others
+                log.exception("reminder %s could not be delivered", reminder_id)
+                outcome = give_up(registry, token, reminder_id, exc)
             setattr(report, outcome, getattr(report, outcome) + 1)
         if len(claimed) < settings.batch_size:
             return report
@@ -241,6 +245,17 @@ def finish(registry, settings, token: str, reminder_id: int, reason: str | None,
         reminder.sent_time = max((d.sent_time for d in deliveries if d.sent_time), default=None)
         reminder.send_result = describe(reason, deliveries, unreachable, reminder.remind_method)
         return reminder.state
+
+
+def give_up(registry, token: str, reminder_id: int, exc: Exception) -> str:
+    """Settle a reminder that raised an unexpected error as ``failed``, saying which error."""
+    with transaction_scope(registry) as dbsession:
+        reminder = dbsession.get(ScheduleReminder, reminder_id)
+        if reminder is None or reminder.claimed_by != token or reminder.state != CLAIMED:
+            return "lost"
+        reminder.state, reminder.claimed_by, reminder.claimed_until = FAILED, None, None
+        reminder.send_result = f"内部错误：{type(exc).__name__}: {exc}"[:500]
+        return FAILED
 
 
 def describe(headline: str | None, deliveries, unreachable: list[str], method: str) -> str:

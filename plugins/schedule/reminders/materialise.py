@@ -12,6 +12,7 @@ one still ahead whose remind time is past is due at once (``next_attempt_at = no
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlalchemy import and_, or_, select
 
@@ -20,6 +21,8 @@ from plugins.schedule.models import Schedule
 from plugins.schedule.recurrence import occurrences
 from plugins.schedule.reminders.models import CANCELLED, PENDING, ReminderHorizon, ScheduleReminder
 from plugins.schedule.reminders.settings import ReminderSettings
+
+log = logging.getLogger(__name__)
 
 ONE_DAY = dt.timedelta(days=1)
 # The horizon is pushed this far past the window, so a series is extended about once a day, not every tick.
@@ -162,7 +165,14 @@ def extend_horizons(registry) -> int:
                 .order_by(ReminderHorizon.reminders_until).limit(settings.batch_size)
                 .with_for_update(skip_locked=True)).all()
             for horizon in horizons:
-                sync_reminders(dbsession, registry, dbsession.get(Schedule, horizon.schedule_id))
+                schedule_id = horizon.schedule_id
+                try:
+                    with dbsession.begin_nested():
+                        sync_reminders(dbsession, registry, dbsession.get(Schedule, schedule_id))
+                except Exception:
+                    # one schedule the engine cannot expand must not stop every other schedule's reminders
+                    log.exception("reminders of schedule %s could not be extended; trying again in a day", schedule_id)
+                    horizon.reminders_until = bound + ONE_DAY
             extended += len(horizons)
         if len(horizons) < settings.batch_size:
             return extended

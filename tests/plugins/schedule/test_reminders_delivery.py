@@ -5,8 +5,11 @@ import threading
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from core.app import _collect_channels
 from core.channels import SendResult
 from core.db import transaction_scope
+from core.plugins import hookimpl
+from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import claim_batch, deliver, dispatch_due
 from plugins.schedule.reminders.models import ReminderDelivery
 from plugins.schedule.reminders.settings import ReminderSettings
@@ -192,3 +195,51 @@ def test_a_retry_for_an_occurrence_that_was_moved_is_dropped_not_sent_with_the_o
     assert (old.state, new.state, new.remind_time) == ("sent", "pending", shanghai(2025, 12, 26, 15, 30))
     assert "已变更" in old.send_result and "lisi@example.com>: skipped" in old.send_result
     assert channels.email.calls == ["lawyer@example.com", "lisi@example.com"]
+
+
+class BrokenChannel:
+    """A third party's channel with a bug: it raises where it should answer."""
+
+    name = "email"
+
+    def address_of(self, recipient):
+        raise RuntimeError("broken address book")
+
+    def send(self, notification, recipient, address):
+        raise AssertionError("never reached")
+
+
+class BrokenPlugin:
+    @hookimpl
+    def tessera_notification_channels(self, registry):
+        return [BrokenChannel()]
+
+
+def test_one_reminder_that_raises_fails_with_the_error_and_the_others_still_go(make_site, clock):
+    site = make_site(plugins=("schedule",))
+    site.registry.tessera_plugin_manager.register(BrokenPlugin(), name="broken")
+    site.registry.tessera_channels = _collect_channels(site.registry)
+    owner = site.create_user("lawyer", email="lawyer@example.com")
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), title="broken", reminder_method="email")
+    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 20), title="fine")
+    report = dispatch_due(site.registry)
+    assert (report.failed, report.sent) == (1, 1)
+    assert inbox_titles(site, owner) == ["日程提醒: fine"]
+    broken = next(r for r in reminder_rows(site) if r.remind_method == "email")
+    assert broken.state == "failed" and "RuntimeError: broken address book" in broken.send_result
+    clock.advance(minutes=10)
+    assert dispatch_due(site.registry).claimed == 0
+
+
+def test_a_schedule_that_cannot_be_expanded_does_not_stop_the_others(site, clock, owner):
+    weekly = {"frequency": "weekly", "interval": 1}
+    bad = create_schedule(site, owner, shanghai(2025, 12, 29, 9, 0), title="bad", recurrence_rule=weekly)
+    good = create_schedule(site, owner, shanghai(2025, 12, 29, 10, 0), title="good", recurrence_rule=weekly)
+    with transaction_scope(site.registry) as dbsession:  # data the engine cannot read (written by hand, say)
+        dbsession.get(Schedule, bad["id"]).recurrence_rule = {"frequency": "hourly"}
+    clock.set(shanghai(2026, 1, 5, 9, 0))
+    assert dispatch_due(site.registry).extended == 2
+    good_rows = [r.occurrence_start for r in reminder_rows(site, good["id"])]
+    assert good_rows[-1] > shanghai(2026, 2, 1, 0, 0)
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).extended == 0  # the bad one waits a day before the next try
