@@ -13,7 +13,7 @@ from typing import Iterable
 import jwt
 from pyramid.security import Allowed, Denied
 from pyramid.interfaces import ISecurityPolicy
-from pyramid.request import Request
+from pyramid.request import Request, RequestLocalCache
 from zope.interface import implementer
 
 from core.models import User
@@ -71,7 +71,14 @@ def bearer_token(request: Request) -> str | None:
 
 @implementer(ISecurityPolicy)
 class TokenSecurityPolicy:
+    def __init__(self):
+        # Pyramid asks for the identity several times a request (views, pyramid_tm); resolve it once
+        self.identity_cache = RequestLocalCache(self._load_identity)
+
     def identity(self, request: Request) -> User | None:
+        return self.identity_cache.get_or_create(request)
+
+    def _load_identity(self, request: Request) -> User | None:
         token = bearer_token(request)
         if token is None:
             return None

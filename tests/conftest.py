@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from webtest import TestApp
 
-from core import migrate
+from argon2 import PasswordHasher
+
+from core import migrate, passwords
 from core.app import make_config
 from core.clock import FixedClock
 from core.db import Base
@@ -31,10 +33,27 @@ def _fresh_postgres_database(base_url: str, worker: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_postgres_database(url: str) -> None:
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Real argon2, with the cheapest parameters: tests create many users and never attack them."""
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, request) -> str:
+def database_url(tmp_path_factory, request):
     """A fresh database for this session, migrated with every plugin shipped."""
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    # the pid keeps two test sessions on one PostgreSQL server from dropping each other's databases
+    worker = f'{getattr(request.config, "workerinput", {}).get("workerid", "main")}_{os.getpid()}'
     base = os.environ.get("TESSERA_TEST_DATABASE_URL")
     if base:
         url = _fresh_postgres_database(base, worker)
@@ -43,7 +62,9 @@ def database_url(tmp_path_factory, request) -> str:
     registry = make_config(site_settings(url, ALL_PLUGINS), environ={}).registry
     migrate.upgrade(registry.dbengine, migrate.units_for(registry), log=lambda _line: None)
     registry.dbengine.dispose()
-    return url
+    yield url
+    if base:
+        _drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

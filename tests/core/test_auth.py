@@ -117,3 +117,14 @@ def test_placeholder_secret_is_refused_unless_development(database_url):
     from_env = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": ""}), environ={"TESSERA_JWT_SECRET": "e" * 40})
     assert from_env.registry.settings["tessera.jwt_secret"] == "e" * 40
     from_env.registry.dbengine.dispose()
+
+
+def test_the_authenticated_request_hook_runs_once_per_request(make_site, outside_plugins):
+    import tessera_hello
+
+    site = make_site(plugins=["hello"])
+    headers = site.headers(site.create_user("li"))
+    tessera_hello.authenticated.clear()
+    site.get("/api/hello", headers=headers)
+    site.get("/api/hello", status=401)
+    assert tessera_hello.authenticated == [("/api/hello", "li")]

@@ -10,8 +10,9 @@ greeting = api_service(name="hello.greeting", path="/api/hello", description="Gr
 boom = api_service(name="hello.boom", path="/api/hello/boom", description="Always fails")
 later = api_service(name="hello.later", path="/api/hello/later", description="Queues a greeting, then maybe fails")
 
-#: what the `remember` task received, in order (the tests read it)
+#: what the `remember` task received, in order, and who made authenticated requests (the tests read them)
 remembered = []
+authenticated = []
 
 
 def remember(registry, text):
@@ -56,3 +57,8 @@ def includeme(config):
 @hookimpl
 def tessera_notification_channels(registry):
     return [EchoChannel()]
+
+
+@hookimpl
+def tessera_authenticated_request(request, user):
+    authenticated.append((request.path, user.username))
