@@ -12,6 +12,7 @@ $(STAMP): setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip "setuptools<81" wheel
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e examples/notify_webhook
 	touch $(STAMP)
 
 install: $(STAMP)
