@@ -1,0 +1,24 @@
+"""Schedule reminders by e-mail: the reminder engine, the email channel and a real SMTP server."""
+from plugins.schedule.reminders.dispatch import dispatch_due
+from tests.plugins.notify_email.conftest import smtp_settings
+from tests.support import shanghai
+
+
+def test_a_reminder_arrives_by_email_rendered_from_the_schedule_reminder_template(make_site, clock, smtp):
+    site = make_site(plugins=("schedule", "notify_email"), settings=smtp_settings(smtp.port))
+    owner = site.create_user("lawyer", name="王律师", email="lawyer@example.com")
+    site.post_json("/api/customer/schedules/", {
+        "title": "与客户A洽谈合同", "schedule_type": "meeting", "start_time": shanghai(2025, 12, 26, 10, 40).isoformat(),
+        "reminder_time": 30, "reminder_method": "email", "location": "会议室 <A>", "allow_conflict": True},
+        headers=site.headers(owner))
+
+    clock.set(shanghai(2025, 12, 26, 10, 10))
+    assert dispatch_due(site.registry).sent == 1
+
+    (message,) = smtp.messages
+    assert message["To"].addresses[0].addr_spec == "lawyer@example.com"
+    assert message["Subject"] == "日程提醒: 与客户A洽谈合同"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "王律师，您好" in text and "时间：2025-12-26 10:40" in text and "地点：会议室 <A>" in text
+    assert "会议室 &lt;A&gt;" in html

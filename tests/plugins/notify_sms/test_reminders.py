@@ -1,0 +1,25 @@
+"""Schedule reminders by SMS: the reminder engine, the sms channel and the SDK against the SendSms stand-in."""
+from plugins.schedule.reminders.dispatch import dispatch_due
+from tests.plugins.notify_sms.conftest import tencent_settings
+from tests.plugins.notify_sms.fake_tencent import error_answer, ok_answer
+from tests.support import shanghai
+
+
+def test_a_reminder_is_texted_to_creator_and_participant_and_a_transient_refusal_is_retried(make_site, clock, tencent):
+    site = make_site(plugins=("schedule", "notify_sms"), settings=tencent_settings(tencent.url))
+    owner = site.create_user("lawyer", mobile="13800000001")
+    site.post_json("/api/customer/schedules/", {
+        "title": "开庭", "schedule_type": "court", "start_time": shanghai(2025, 12, 26, 10, 40).isoformat(),
+        "reminder_time": 30, "reminder_method": "sms", "allow_conflict": True,
+        "participants": [{"name": "客户", "phone": "+85291234567"}]}, headers=site.headers(owner))
+    tencent.answers += [ok_answer(), error_answer("LimitExceeded.PhoneNumberThirtySecondLimit", "slow down")]
+
+    clock.set(shanghai(2025, 12, 26, 10, 10))
+    first = dispatch_due(site.registry)
+    clock.advance(minutes=5)
+    second = dispatch_due(site.registry)
+
+    assert (first.sent, first.retrying, second.sent) == (0, 1, 1)
+    phones = [call["body"]["PhoneNumberSet"] for call in tencent.requests]
+    assert phones == [["+8613800000001"], ["+85291234567"], ["+85291234567"]]
+    assert {tuple(call["body"]["TemplateParamSet"]) for call in tencent.requests} == {("开庭", "2025-12-26 10:40")}
