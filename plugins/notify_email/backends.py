@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Mapping
 
 from core.channels import SendResult
+from core.sendlog import CONSOLE_BACKEND
 from core.settings import ConfigurationError
 from plugins.notify_email.messages import parse_sender
 
@@ -42,7 +43,7 @@ def classify_smtp(exc: Exception) -> SendResult:
 class ConsoleBackend:
     """Logs each message and keeps the latest in ``outbox``; nothing leaves the machine."""
 
-    name = "console"
+    name = CONSOLE_BACKEND
 
     def __init__(self):
         self.outbox: collections.deque[EmailMessage] = collections.deque(maxlen=200)

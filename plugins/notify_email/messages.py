@@ -26,9 +26,10 @@ _ADDRESS = re.compile(colander.EMAIL_RE)
 
 
 def template_names() -> list[str]:
-    """Templates that have both parts: ``<name>.html`` and ``<name>.txt``."""
+    """Templates that have both parts: ``<name>.html`` and ``<name>.txt`` (``_layout`` and other ``_`` files are shared parts)."""
     files = set(os.listdir(TEMPLATE_DIR))
-    return sorted(name[:-5] for name in files if name.endswith(".html") and f"{name[:-5]}.txt" in files)
+    return sorted(name[:-5] for name in files
+                  if name.endswith(".html") and f"{name[:-5]}.txt" in files and not name.startswith("_"))
 
 
 def is_address(text: str | None) -> bool:

@@ -19,6 +19,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
 from core.channels import SendResult
+from core.sendlog import CONSOLE_BACKEND
 from core.settings import ConfigurationError
 from plugins.notify_sms.settings import SmsTemplate
 
@@ -41,7 +42,7 @@ def classify_tencent(code: str, message: str) -> SendResult:
 class ConsoleBackend:
     """Logs each message and keeps the latest in ``outbox``; nothing leaves the machine."""
 
-    name = "console"
+    name = CONSOLE_BACKEND
 
     def __init__(self):
         self.outbox: collections.deque[dict] = collections.deque(maxlen=200)
