@@ -19,6 +19,8 @@ from .service import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
 
 ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status", "create_datetime", "update_datetime")
 MAX_REMINDER_MINUTES = 10080  # one week
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; a larger number would be a database error, not a 4001
+ID_RANGE = colander.Range(1, MAX_ID)
 
 
 # --- nodes ------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         node(integer(), "reminder_time", 30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
         node(text, "reminder_method", "system", validator=enabled_channels, preparer=unique_methods),
         nullable(colander.String(), "related_type", None, validator=colander.OneOf(RELATED_TYPES)),
-        nullable(integer(), "related_id", None, validator=colander.Range(min=1)),
+        nullable(integer(), "related_id", None, validator=ID_RANGE),
         nullable(colander.Mapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
         nullable(colander.Sequence(), "attachments", [], children=[Attachment(name="item")]),
         nullable(text, "remark", ""),
@@ -213,7 +215,7 @@ class ListSchedulesRequest(colander.MappingSchema):
         SiteDateTime(name="start_time_after", missing=None, empty_is_missing=True, description="start_time ≥ this"),
         SiteDateTime(name="start_time_before", missing=None, empty_is_missing=True, description="start_time ≤ this"),
         colander.SchemaNode(colander.String(), name="related_type", missing=None, validator=colander.OneOf(RELATED_TYPES)),
-        colander.SchemaNode(integer(), name="related_id", missing=None),
+        colander.SchemaNode(integer(), name="related_id", missing=None, validator=ID_RANGE),
         colander.SchemaNode(colander.String(), name="search", missing=None, description="标题、描述、地点（不区分大小写）"),
         colander.SchemaNode(colander.String(), name="ordering", missing="-start_time", validator=_ordering,
                             description="逗号分隔，如 -start_time,title；可用: " + ", ".join(ORDERING_FIELDS)),
@@ -223,7 +225,7 @@ class ListSchedulesRequest(colander.MappingSchema):
 class BatchDeleteRequest(colander.MappingSchema):
     body = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(colander.Sequence(), colander.SchemaNode(integer(), name="id"), name="ids",
+        colander.SchemaNode(colander.Sequence(), colander.SchemaNode(integer(), name="id", validator=ID_RANGE), name="ids",
                             validator=colander.Length(1, 1000)),
     )
 
@@ -253,14 +255,14 @@ class ByRelatedRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(
         colander.Mapping(),
         colander.SchemaNode(colander.String(), name="related_type", validator=colander.OneOf(RELATED_TYPES)),
-        colander.SchemaNode(integer(), name="related_id"),
+        colander.SchemaNode(integer(), name="related_id", validator=ID_RANGE),
     )
 
 
 class FromCustomerPlanRequest(colander.MappingSchema):
     body = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(integer(), name="customer_id", validator=colander.Range(min=1)),
+        colander.SchemaNode(integer(), name="customer_id", validator=ID_RANGE),
         colander.SchemaNode(colander.String(), name="plan_title", validator=colander.Length(1, 200)),
         SiteDateTime(name="plan_time"),
         Node(colander.String(allow_empty=True), name="plan_description", missing="", nullable=True, null_value=""),

@@ -69,7 +69,7 @@ def test_list_paginates_with_absolute_links(site, alice):
     ({"page": "0"}, "page"), ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"page": "x"}, "page"),
     ({"ordering": "-owner"}, "ordering"), ({"ordering": "title,password_hash"}, "ordering"),
     ({"status": "done"}, "status"), ({"start_time_after": "yesterday"}, "start_time_after"),
-    ({"related_id": "ten"}, "related_id"),
+    ({"related_id": "ten"}, "related_id"), ({"related_id": str(2**31)}, "related_id"),
 ])
 def test_bad_list_parameters_answer_4001_naming_the_field(site, alice, params, field):
     answer = call(site, "GET", API, alice, expect=400, **params)
@@ -165,6 +165,7 @@ def test_delete_is_soft_and_final(site, alice):
     assert call(site, "POST", f"{path}update_status/", alice, {"status": "completed"}, expect=404)["code"] == 4004
     assert call(site, "GET", API, alice)["data"]["count"] == 0
     assert call(site, "POST", "batch_delete/", alice, {"ids": [created["id"]]})["data"] == {"deleted_count": 0}
+    assert call(site, "GET", f"{API}/{2**63}/", alice, expect=404)["code"] == 4004
 
 
 def test_batch_delete_only_deletes_what_the_caller_may(site, alice, bob, admin):
@@ -175,7 +176,8 @@ def test_batch_delete_only_deletes_what_the_caller_may(site, alice, bob, admin):
     assert answer == {"code": 2000, "msg": "批量删除成功，共删除 2 条记录", "data": {"deleted_count": 2}}
     assert rows(site, is_deleted=True) == 2 and rows(site, id=theirs, is_deleted=False) == 1
     assert call(site, "POST", "batch_delete", admin, {"ids": [theirs]})["data"]["deleted_count"] == 1
-    for body, field in (({}, "ids"), ({"ids": []}, "ids"), ({"ids": "1,2"}, "ids"), ({"ids": ["x"]}, "ids.0")):
+    for body, field in (({}, "ids"), ({"ids": []}, "ids"), ({"ids": "1,2"}, "ids"), ({"ids": ["x"]}, "ids.0"),
+                        ({"ids": [1, 2**31]}, "ids.1")):
         refused = call(site, "POST", "batch_delete/", alice, body, expect=400)
         assert refused["code"] == 4001 and field in refused["data"]
 
