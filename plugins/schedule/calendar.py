@@ -34,6 +34,9 @@ calendar_view_spec_path = api_service(name="schedule.calendar_view_spec_path", p
 
 SERVICES = (today, this_week, statistics, calendar_view, calendar_view_spec_path)
 
+#: A closed statistics window expands every occurrence in it; five years bounds that work.
+MAX_STATISTICS_DAYS = 1830
+
 
 def _days(first: dt.date, count: int) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range(count)]
@@ -89,6 +92,8 @@ def schedule_statistics(request):
     start_date, end_date = query["start_date"], query["end_date"]
     if start_date and end_date and end_date < start_date:
         raise BadRequest.field("end_date", "结束日期不能早于开始日期")
+    if start_date and end_date and (end_date - start_date).days >= MAX_STATISTICS_DAYS:
+        raise BadRequest.field("end_date", f"统计区间最长 {MAX_STATISTICS_DAYS} 天")
     counts = _window_counts(request.dbsession, registry, user, start_date, end_date)
     now = registry.clock.now()
     overdue = request.dbsession.scalar(select(func.count()).select_from(Schedule).where(

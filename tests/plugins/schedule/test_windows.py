@@ -181,3 +181,5 @@ def test_statistics_counts_occurrences_in_the_window_and_due_dates_overall(site,
     refused = call(site, "GET", "statistics/", alice, start_date="2025-12-31", end_date="2025-12-01", expect=400)
     assert refused["code"] == 4001 and "end_date" in refused["data"]
     assert "start_date" in call(site, "GET", "statistics/", alice, start_date="12/01", expect=400)["data"]
+    too_long = call(site, "GET", "statistics/", alice, start_date="2020-01-01", end_date="2029-12-31", expect=400)
+    assert "end_date" in too_long["data"]
