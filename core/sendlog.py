@@ -25,6 +25,7 @@ import logging
 import math
 from typing import Callable
 
+import colander
 from sqlalchemy import Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -150,3 +151,16 @@ def answer(request, result: SendResult, data: dict, *, what: str):
         return envelope_response(request, UNAVAILABLE_STATUS, message, body,
                                  headers={"Retry-After": str(PROVIDER_RETRY_AFTER)})
     return envelope_response(request, REFUSED_STATUS, message, body)
+
+
+def send_responses(data_fields: str) -> dict:
+    """``response_schemas=`` for a send endpoint: the answers above, described in /api/openapi.json."""
+    def described(text: str) -> colander.MappingSchema:
+        return colander.MappingSchema(description=text)
+
+    return {
+        "200": described(f"Sent (or logged by the console backend: data.backend says which). data: {data_fields}"),
+        "422": described("code 4000: the provider refused for good; msg has its words, data.success is false"),
+        "429": described("code 4000: the caller's sends per minute are used up; see the Retry-After header"),
+        "503": described("code 4000: the provider failed for now; try again after Retry-After seconds"),
+    }

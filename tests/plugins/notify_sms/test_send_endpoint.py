@@ -154,3 +154,12 @@ def test_when_not_enabled_the_endpoint_is_404_and_there_is_no_sms_channel(site):
 
     assert "sms" not in site.registry.tessera_channels
     assert "email" in site.registry.tessera_channels
+
+
+@pytest.mark.plugins("notify_sms", "notify_email")
+def test_the_api_description_lists_every_answer_of_both_send_endpoints(site):
+    paths = site.get("/api/openapi.json").json["paths"]
+
+    for kind in ("sms", "email"):
+        responses = paths[f"/api/customer/schedules/notification/{kind}/send/"]["post"]["responses"]
+        assert {"200", "400", "401", "403", "422", "429", "503"} <= set(responses)
