@@ -17,8 +17,8 @@ from core.timefmt import site_today
 
 from . import schemas
 from .models import Schedule
-from .service import (ACTIVE_STATUSES, PRIORITIES, SCHEDULE_TYPES, STATUSES, by_day, day_window, next_occurrence,
-                      occurrence_json, occurrences_in, visible)
+from .service import (PRIORITIES, SCHEDULE_TYPES, STATUSES, by_day, day_window, due_counts, occurrence_json,
+                      occurrences_in, visible)
 from .views import PREFIX
 
 today = api_service(name="schedule.today", path=f"{PREFIX}/today/", description="The caller's occurrences on the site's today.")
@@ -86,7 +86,7 @@ def month_view(request):
 
 @statistics.get(schema=schemas.StatisticsRequest(), validators=(colander_validator,))
 def schedule_statistics(request):
-    registry, tz = request.registry, request.registry.site_timezone
+    registry = request.registry
     user = current_user(request)
     query = request.validated["querystring"]
     start_date, end_date = query["start_date"], query["end_date"]
@@ -95,15 +95,7 @@ def schedule_statistics(request):
     if start_date and end_date and (end_date - start_date).days >= MAX_STATISTICS_DAYS:
         raise BadRequest.field("end_date", f"统计区间最长 {MAX_STATISTICS_DAYS} 天")
     counts = _window_counts(request.dbsession, registry, user, start_date, end_date)
-    now = registry.clock.now()
-    overdue = request.dbsession.scalar(select(func.count()).select_from(Schedule).where(
-        *visible(user), Schedule.status.in_(ACTIVE_STATUSES), Schedule.series_end < now))
-    not_over = request.dbsession.scalars(select(Schedule).where(
-        *visible(user), Schedule.status.in_(ACTIVE_STATUSES),
-        Schedule.series_end.is_(None) | (Schedule.series_end >= now) | (Schedule.start_time > now))).all()
-    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
-    upcoming = sum(1 for schedule in not_over
-                   if next_occurrence(schedule, now + dt.timedelta(microseconds=1), tz, horizon) is not None)
+    upcoming, overdue = due_counts(request.dbsession, registry, user)
     return ok(request, {
         "total_count": sum(counts["status"].values()),
         "by_type": {name: counts["schedule_type"][name] for name in SCHEDULE_TYPES},

@@ -9,7 +9,7 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -261,6 +261,21 @@ def next_occurrence(schedule: Schedule, after: dt.datetime, tz, horizon_days: in
         if occurrence.start >= after:
             return occurrence
     return None
+
+
+def due_counts(dbsession: Session, registry, user: User) -> tuple[int, int]:
+    """Over everything ``user`` sees: (live schedules with an occurrence still to start, live ones wholly past)."""
+    now = registry.clock.now()
+    overdue = dbsession.scalar(select(func.count()).select_from(Schedule).where(
+        *visible(user), Schedule.status.in_(ACTIVE_STATUSES), Schedule.series_end < now))
+    not_over = dbsession.scalars(select(Schedule).where(
+        *visible(user), Schedule.status.in_(ACTIVE_STATUSES),
+        or_(Schedule.series_end.is_(None), Schedule.series_end >= now, Schedule.start_time > now))).all()
+    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
+    after = now + dt.timedelta(microseconds=1)
+    upcoming = sum(1 for schedule in not_over
+                   if next_occurrence(schedule, after, registry.site_timezone, horizon) is not None)
+    return upcoming, overdue
 
 
 def upcoming_related(dbsession: Session, registry, user: User, related_type: str, related_ids: list[int],
