@@ -90,3 +90,15 @@ def test_concurrent_overlapping_creates_do_not_both_succeed(site, alice):
         thread.join()
     assert sorted(results) == [2000, 4005]
     assert rows(site) == 1
+
+
+def test_a_series_is_checked_up_to_the_configured_horizon(make_site):
+    site = make_site(settings={"tessera.schedule.conflict_horizon_days": "30"})
+    alice = add_user(site, "alice")
+    meeting(site, alice, "2026-02-23T10:00:00+08:00", "2026-02-23T11:00:00+08:00")  # a Monday, 59 days ahead
+    weekly = {"frequency": "weekly"}
+    meeting(site, alice, "2025-12-29T10:30:00+08:00", "2025-12-29T11:30:00+08:00", recurrence_rule=weekly)
+    near = meeting(site, alice, "2026-01-20T09:00:00+08:00", "2026-01-20T10:00:00+08:00")["data"]
+    clash = meeting(site, alice, "2025-12-30T09:30:00+08:00", "2025-12-30T10:30:00+08:00", recurrence_rule=weekly,
+                    expect=409)
+    assert [c["id"] for c in clash["data"]["conflicts"]] == [near["id"]]
