@@ -1,4 +1,7 @@
 """POST /api/customer/schedules/notification/sms/send/ on the console backend: who may send, what is valid, how often."""
+import concurrent.futures
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -163,3 +166,21 @@ def test_the_api_description_lists_every_answer_of_both_send_endpoints(site):
     for kind in ("sms", "email"):
         responses = paths[f"/api/customer/schedules/notification/{kind}/send/"]["post"]["responses"]
         assert {"200", "400", "401", "403", "422", "429", "503"} <= set(responses)
+
+
+def test_concurrent_requests_on_two_processes_cannot_slip_past_the_limit(make_site):
+    settings = {"tessera.notify_sms.rate_limit_per_minute": "5"}
+    sites = [make_site(plugins=("notify_sms",), settings=settings) for _ in range(2)]
+    admin = sites[0].create_user("boss", role="admin")
+    headers = sites[0].headers(admin)
+    start = threading.Barrier(12)
+
+    def post(index):
+        start.wait()
+        return sites[index % 2].post_json(URL, GOOD, headers=headers, status="*").status_int
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = sorted(pool.map(post, range(12)))
+
+    assert statuses == [200] * 5 + [429] * 7
+    assert len(log_rows(sites[0])) == 5
