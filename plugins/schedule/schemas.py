@@ -64,13 +64,6 @@ class SiteDateTime(Node):
         return value
 
 
-def unless_none(validator):
-    def check(node, value):
-        if value is not None:
-            validator(node, value)
-    return check
-
-
 def unique_methods(value):
     if value is colander.null:
         return value
