@@ -6,17 +6,19 @@ counter behind the per-user rate limit of a send endpoint. Counting in the
 database (not in process memory) makes the limit hold across every waitress
 process of a site.
 
-Use it from a send endpoint::
+Use it from a send endpoint (the view answers with ``answer``)::
 
-    result = send_on_request(request, SmsSendLog, limit, recipient=phone, template=code,
-                             send=lambda: backend.send(phone, code, params))
+    result = send_on_request(request, SmsSendLog, limit, recipient=phone, template=code, backend=backend.name,
+                             send=lambda: backend.send(phone, template, params))
+    return answer(request, result, {"phone": phone, "backend": backend.name}, what="短信发送")
 
 and from a notification channel (the reminder engine asks, no user)::
 
-    return send_for_channel(registry, SmsSendLog, recipient=phone, template=code, send=...)
+    return send_for_channel(registry, SmsSendLog, recipient=phone, template=code, backend=backend.name, send=...)
 
 Only sends that are attempted are logged and counted: a request refused for
 authentication, permission, invalid input or the rate limit itself writes nothing.
+Used by ``notify_sms`` and ``notify_email``; see docs/notifications.md.
 """
 from __future__ import annotations
 
@@ -41,15 +43,10 @@ RATE_WINDOW = dt.timedelta(minutes=1)
 
 #: ``via`` of a send asked for through an endpoint, and of one made by a channel (the reminder engine)
 VIA_API, VIA_CHANNEL = "api", "channel"
-
-
 #: the development backend's name: its successes say that nothing left the machine
 CONSOLE_BACKEND = "console"
-
 #: seconds a client is told to wait after a provider's transient failure
 PROVIDER_RETRY_AFTER = 60
-
-
 #: HTTP status of a permanent refusal (bad number, unapproved template, unknown mailbox) and of a transient failure
 REFUSED_STATUS, UNAVAILABLE_STATUS = 422, 503
 
