@@ -102,18 +102,17 @@ def make_backend(settings: Mapping) -> ConsoleBackend | TencentBackend:
 
     if value("backend") == "console":
         return ConsoleBackend()
+    problems = []
     missing = [f"tessera.notify_sms.{name}" for name in _REQUIRED_FOR_TENCENT if not value(name)]
     if missing:
-        raise ConfigurationError(
-            "tessera.notify_sms.backend = tencent needs " + ", ".join(missing)
-            + " (or their environment variables, e.g. TESSERA_NOTIFY_SMS_SECRET_KEY); see docs/notifications.md."
-        )
+        problems.append(", ".join(missing) + " (or their environment variables, e.g. TESSERA_NOTIFY_SMS_SECRET_KEY)")
     unmapped = [code for code, template in value("templates").items() if not template.provider_id]
     if unmapped:
-        raise ConfigurationError(
-            "tessera.notify_sms.templates: give the Tencent template id of " + ", ".join(unmapped)
-            + " (CODE=TEMPLATE_ID:param,param, e.g. SCHEDULE_REMINDER=123456:title,time)."
-        )
+        problems.append("the Tencent template id of " + ", ".join(unmapped) + " in tessera.notify_sms.templates "
+                        "(CODE=TEMPLATE_ID:param,param, e.g. SCHEDULE_REMINDER=123456:title,time)")
+    if problems:
+        raise ConfigurationError("tessera.notify_sms.backend = tencent needs " + "; and ".join(problems)
+                                 + ". See docs/notifications.md.")
     return TencentBackend(value("secret_id"), value("secret_key"), value("sdk_app_id"), value("sign_name"),
                           value("region"), value("endpoint"), value("timeout"))
 
