@@ -5,7 +5,9 @@ Implement a hook with a module-level function of the same name in your plugin's
 arguments you need: pluggy passes them by name.
 
 Plugins never import each other's modules; whatever one plugin offers another
-goes through one of these hooks. Hooks marked *first result* stop at the first
+goes through one of these hooks. ``registry`` is always the site's Pyramid
+registry (settings, clock, time zone) and ``dbsession`` a session inside the
+caller's transaction: don't commit it. Hooks marked *first result* stop at the first
 plugin that answers something other than ``None``; for the others every
 enabled plugin is called and the answers are collected in a list, in plugin
 order (dependencies first) — no hook's meaning depends on that order.
@@ -29,7 +31,7 @@ def tessera_notification_channels(registry):
 
 
 @hookspec(firstresult=True)
-def tessera_related_info(dbsession, related_type, related_id, user):
+def tessera_related_info(registry, dbsession, related_type, related_id, user):
     """Describe an object that a schedule (or anything else) is related to.
 
     ``related_type`` is a name such as ``customer`` or ``customer_plan``. The plugin that
@@ -40,7 +42,7 @@ def tessera_related_info(dbsession, related_type, related_id, user):
 
 
 @hookspec(firstresult=True)
-def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time, description, reminder_minutes, schedule_id):
+def tessera_create_customer_plan(registry, dbsession, user, customer_id, title, plan_time, description, reminder_minutes, schedule_id):
     """Create a follow-up plan for a customer and return its id.
 
     Called by the schedule plugin's ``create_from_customer_plan`` after it has created
@@ -52,7 +54,7 @@ def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time,
 
 
 @hookspec(firstresult=True)
-def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
+def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
     """Create the schedule that follows a customer plan and return the schedule's id.
 
     Called by the contacts plugin when a plan is created through its own API. The
@@ -64,7 +66,7 @@ def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, p
 
 
 @hookspec
-def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
+def tessera_related_schedules(registry, dbsession, user, related_type, related_ids, limit):
     """Return upcoming schedules related to some objects, as a list of JSON-able dicts.
 
     Lets an object's owner show what is planned for it (a customer's next visits)

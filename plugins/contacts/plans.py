@@ -31,7 +31,7 @@ def create_plan_with_schedule(registry, dbsession: Session, user: User, customer
     """A plan made through the contacts API: the schedule plugin, when enabled, adds its schedule."""
     plan = create_plan(dbsession, user, customer, **fields)
     plan.schedule_id = registry.tessera_plugin_manager.hook.tessera_create_plan_schedule(
-        dbsession=dbsession, user=user, plan_id=plan.id, customer_id=customer.id, title=plan.title,
+        registry=registry, dbsession=dbsession, user=user, plan_id=plan.id, customer_id=customer.id, title=plan.title,
         plan_time=plan.plan_time, description=plan.description, reminder_minutes=plan.reminder_minutes)
     return plan
 
@@ -71,7 +71,7 @@ def upcoming_schedules(registry, dbsession: Session, user: User, customer: Custo
     hook = registry.tessera_plugin_manager.hook.tessera_related_schedules
     for related_type, ids in (("customer", [customer.id]), ("customer_plan", plan_ids)):
         if ids:
-            for answer in hook(dbsession=dbsession, user=user, related_type=related_type, related_ids=ids,
+            for answer in hook(registry=registry, dbsession=dbsession, user=user, related_type=related_type, related_ids=ids,
                                limit=UPCOMING_SCHEDULES):
                 found.extend(answer or ())
     found.sort(key=lambda schedule: schedule["start_time"])

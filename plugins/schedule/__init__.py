@@ -8,8 +8,6 @@ delivery live in ``reminders/``. Other plugins reach schedules through the
 """
 from __future__ import annotations
 
-import weakref
-
 from core.api import BUSINESS_CODE_ENVELOPE
 from core.plugins import Manifest, hookimpl
 from core.settings import Setting, as_positive_int
@@ -32,7 +30,6 @@ manifest = Manifest(
 
 
 def includeme(config):
-    _SITES_BY_ENGINE[config.registry.dbengine] = config.registry
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.include(".reminders")
@@ -41,25 +38,17 @@ def includeme(config):
 
 
 @hookimpl
-def tessera_create_plan_schedule(dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
+def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
     values = {
         "title": title[:200], "description": description or "", "schedule_type": "reminder", "start_time": plan_time,
         "end_time": None, "related_type": "customer_plan", "related_id": plan_id,
         "reminder_enabled": True, "reminder_time": 30 if reminder_minutes is None else reminder_minutes,
     }
-    schedule = save_schedule(dbsession, _registry_of(dbsession), user, Schedule(), values)
+    schedule = save_schedule(dbsession, registry, user, Schedule(), values)
     return schedule.id
 
 
 @hookimpl
-def tessera_related_schedules(dbsession, user, related_type, related_ids, limit):
-    return upcoming_related(dbsession, _registry_of(dbsession), user, related_type, list(related_ids), limit)
+def tessera_related_schedules(registry, dbsession, user, related_type, related_ids, limit):
+    return upcoming_related(dbsession, registry, user, related_type, list(related_ids), limit)
 
-
-# The plan hooks receive a session but no registry (site clock, zone, settings): the
-# session's engine leads back to the site, also in tasks and the CLI where no request is.
-_SITES_BY_ENGINE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _registry_of(dbsession):
-    return _SITES_BY_ENGINE[dbsession.get_bind()]

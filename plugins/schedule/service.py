@@ -319,7 +319,7 @@ def schedule_detail_json(request, schedule: Schedule) -> dict:
     related_info = None
     if schedule.related_type is not None:
         related_info = request.registry.tessera_plugin_manager.hook.tessera_related_info(
-            dbsession=request.dbsession, related_type=schedule.related_type,
+            registry=request.registry, dbsession=request.dbsession, related_type=schedule.related_type,
             related_id=schedule.related_id, user=request.identity)
     data["related_info"] = related_info
     data["reminders"] = reminders_json(request.dbsession, request.registry, schedule)

@@ -142,7 +142,7 @@ def create_from_plan(request):
     }
     schedule = save_schedule(request.dbsession, request.registry, user, Schedule(), values)
     plan_id = request.registry.tessera_plugin_manager.hook.tessera_create_customer_plan(
-        dbsession=request.dbsession, user=user, customer_id=body["customer_id"], title=body["plan_title"],
+        registry=request.registry, dbsession=request.dbsession, user=user, customer_id=body["customer_id"], title=body["plan_title"],
         plan_time=body["plan_time"], description=body["plan_description"],
         reminder_minutes=body["reminder_time"], schedule_id=schedule.id)
     if plan_id is None:

@@ -59,7 +59,7 @@ def test_related_info_for_customers_and_plans(world, spec_customer):
     hook = world.site.registry.tessera_plugin_manager.hook.tessera_related_info
     customer_id = spec_customer["customer"]["customerId"]
     with transaction_scope(world.site.registry) as dbsession:
-        ask = lambda kind, ident, user: hook(dbsession=dbsession, related_type=kind, related_id=ident, user=user)  # noqa: E731
+        ask = lambda kind, ident, user: hook(registry=world.site.registry, dbsession=dbsession, related_type=kind, related_id=ident, user=user)  # noqa: E731
         assert ask("customer", customer_id, world.zhangsan) == {"id": customer_id, "name": "上海医疗器械有限公司",
                                                                 "contact_person": "张经理"}
         assert ask("customer_plan", plan["planId"], world.zhaoliu) == {

@@ -131,10 +131,10 @@ def test_the_hooks_work_outside_a_request(site, sales):
     with transaction_scope(site.registry) as dbsession:
         user = dbsession.get(User, sales.id)
         schedule_id = hook.tessera_create_plan_schedule(
-            dbsession=dbsession, user=user, plan_id=7, customer_id=3, title="任务里建的计划",
+            registry=site.registry, dbsession=dbsession, user=user, plan_id=7, customer_id=3, title="任务里建的计划",
             plan_time=shanghai(2025, 12, 30, 9, 0), description="", reminder_minutes=None)
     with transaction_scope(site.registry) as dbsession:
-        answers = hook.tessera_related_schedules(dbsession=dbsession, user=dbsession.get(User, sales.id),
+        answers = hook.tessera_related_schedules(registry=site.registry, dbsession=dbsession, user=dbsession.get(User, sales.id),
                                                  related_type="customer_plan", related_ids=[7, 8], limit=5)
     assert [s for answer in answers for s in answer or ()] == [{
         "id": schedule_id, "title": "任务里建的计划", "start_time": "2025-12-30T09:00:00+08:00", "status": "pending",
