@@ -1,4 +1,7 @@
-"""POST /api/customer/schedules/notification/sms/send/: who may send, what is valid, how often (console backend, or the SendSms stand-in where the provider must see nothing)."""
+"""POST /api/customer/schedules/notification/sms/send/: who may send, what is valid, how often.
+
+On the console backend, or on the SendSms stand-in where the provider must see nothing.
+"""
 import concurrent.futures
 import threading
 
