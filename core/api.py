@@ -260,6 +260,20 @@ def api_service(**kwargs) -> cornice.Service:
     return cornice.Service(**kwargs)
 
 
+# --- ids ----------------------------------------------------------------------------
+
+#: ids are INTEGER columns: a larger number can name no row, and the database would fail on it
+MAX_ID = 2**31 - 1
+
+
+def path_id(request: Request, name: str = "id", message: str | None = None) -> int:
+    """The integer id in the path segment ``name``; anything no row can have answers 404 (never a 500)."""
+    text = str(request.matchdict.get(name, ""))
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise NotFound(message)
+    return int(text)
+
+
 # --- pagination -----------------------------------------------------------------
 
 @dataclass
@@ -306,7 +320,7 @@ def paginate(dbsession: Session, statement, number: int, size: int, scalars: boo
 def page_nodes(size_name: str, default_size: int, max_size: int = 100) -> list[colander.SchemaNode]:
     """Query-string nodes for ``page`` (≥ 1, default 1) and the page size (1–max)."""
     return [
-        colander.SchemaNode(colander.Integer(), name="page", missing=1, validator=colander.Range(min=1),
+        colander.SchemaNode(colander.Integer(), name="page", missing=1, validator=colander.Range(min=1, max=MAX_ID),
                             description="页码，默认1"),
         colander.SchemaNode(colander.Integer(), name=size_name, missing=default_size,
                             validator=colander.Range(min=1, max=max_size),

@@ -13,7 +13,7 @@ import colander
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import NotFound, api_service, colander_validator, ok, page_nodes, paginate
+from core.api import NotFound, api_service, colander_validator, ok, page_nodes, paginate, path_id
 from core.auth import current_user
 from core.channels import Notification, Recipient, SendResult
 from core.db import Base, UTCDateTime, transaction_scope
@@ -21,7 +21,6 @@ from core.plugins import hookimpl
 from core.timefmt import isoformat_local
 
 CHANNEL_NAME = "system"
-MAX_ID = 2**31 - 1
 
 
 class InboxMessage(Base):
@@ -101,13 +100,7 @@ def list_inbox(request):
 
 @read_one.post()
 def mark_read(request):
-    try:
-        message_id = int(request.matchdict["id"])
-    except ValueError:
-        raise NotFound("通知不存在")
-    if not 0 < message_id <= MAX_ID:  # larger ids overflow the INTEGER column: the database would fail, not miss
-        raise NotFound("通知不存在")
-    message = request.dbsession.get(InboxMessage, message_id)
+    message = request.dbsession.get(InboxMessage, path_id(request, "id", "通知不存在"))
     if message is None or message.user_id != current_user(request).id:
         raise NotFound("通知不存在")
     message.is_read = True

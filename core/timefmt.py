@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import colander
+
 UTC = dt.timezone.utc
+SUPPORTED_YEARS = range(1900, 3000)
+
+
+def supported_year(node: colander.SchemaNode, value: dt.date) -> None:
+    """colander validator for dates and datetimes: years 1900–2999.
+
+    No calendar needs more, and at the edges of Python's range a time-zone shift
+    would overflow (a 500) instead of answering which field is wrong.
+    """
+    if value.year not in SUPPORTED_YEARS:
+        raise colander.Invalid(node, f"年份须在 {SUPPORTED_YEARS.start} 至 {SUPPORTED_YEARS.stop - 1} 之间")
 
 
 def site_aware(registry, value: dt.datetime) -> dt.datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import colander
 from sqlalchemy import or_, select
 
-from core.api import BadRequest, Conflict, NotFound, api_service, colander_validator, ok, page_nodes, paginate
+from core.api import BadRequest, Conflict, NotFound, api_service, colander_validator, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
 from core.models import User
 from core.passwords import hash_password
@@ -105,7 +105,7 @@ def post_user(request):
 
 
 def _get_user(request) -> User:
-    person = request.dbsession.get(User, int(request.matchdict["id"]))
+    person = request.dbsession.get(User, path_id(request, "id", "用户不存在"))
     if person is None:
         raise NotFound("用户不存在")
     return person

@@ -4,6 +4,7 @@ from __future__ import annotations
 import colander
 
 from core.api import page_nodes
+from core.timefmt import supported_year
 from plugins.contacts.models import CUSTOMER_LEVELS, ENGINEER_STATUSES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPE_PREFIXES
 
 PHONE = colander.Regex(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
@@ -37,6 +38,7 @@ def optional(node: colander.SchemaNode) -> colander.SchemaNode:
 
 
 def when(**kw) -> colander.SchemaNode:
+    kw["validator"] = colander.All(supported_year, kw["validator"]) if "validator" in kw else supported_year
     return colander.SchemaNode(colander.DateTime(default_tzinfo=None), **kw)
 
 

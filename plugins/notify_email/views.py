@@ -22,7 +22,7 @@ class SendEmailBody(colander.MappingSchema):
                              description="收件人邮箱, 如 user@example.com")
     subject = colander.SchemaNode(
         colander.String(), description="邮件主题",
-        validator=colander.All(colander.Length(1, 200), colander.Regex(r"^[^\r\n]*$", "主题不能包含换行")))
+        validator=colander.All(colander.Length(1, 200), colander.Function(str.isprintable, "主题不能包含换行或控制字符")))
     content = colander.SchemaNode(colander.String(), validator=colander.Length(1, 20000), description="邮件正文(纯文本)")
     template = colander.SchemaNode(colander.String(), missing=GENERIC_TEMPLATE, validator=colander.OneOf(template_names()),
                                    description=f"邮件模板: {', '.join(template_names())}, 默认 {GENERIC_TEMPLATE}")

@@ -11,15 +11,14 @@ import datetime as dt
 
 import colander
 
-from core.api import page_nodes
-from core.timefmt import site_aware
+from core.api import MAX_ID, page_nodes
+from core.timefmt import site_aware, supported_year
 
 from .recurrence import FREQUENCIES
 from .service import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
 
 ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status", "create_datetime", "update_datetime")
 MAX_REMINDER_MINUTES = 10080  # one week
-MAX_ID = 2**31 - 1  # ids are 32-bit integer columns; a larger number would be a database error, not a 4001
 ID_RANGE = colander.Range(1, MAX_ID)
 
 
@@ -59,6 +58,8 @@ class SiteDateTime(Node):
         if given and (not isinstance(cstruct, str) or not cstruct):
             raise colander.Invalid(self, "须为ISO 8601日期或时间字符串")
         value = super().deserialize(cstruct)
+        if value not in (None, colander.null, colander.drop):
+            supported_year(self, value)
         if isinstance(value, dt.datetime):
             return site_aware(self.bindings["request"].registry, value).astimezone(dt.timezone.utc)
         return value
@@ -231,8 +232,8 @@ class UpdateStatusRequest(colander.MappingSchema):
 class StatisticsRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(colander.Date(), name="start_date", missing=None),
-        colander.SchemaNode(colander.Date(), name="end_date", missing=None),
+        colander.SchemaNode(colander.Date(), name="start_date", missing=None, validator=supported_year),
+        colander.SchemaNode(colander.Date(), name="end_date", missing=None, validator=supported_year),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, select
 
-from core.api import BadRequest, NotFound, api_service, colander_validator, ok, paginate
+from core.api import BadRequest, api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 
 from . import schemas
@@ -80,10 +80,7 @@ def create_schedule(request):
 
 
 def _schedule(request) -> Schedule:
-    schedule_id = int(request.matchdict["id"])
-    if schedule_id > schemas.MAX_ID:
-        raise NotFound("日程不存在")
-    return get_visible(request.dbsession, current_user(request), schedule_id)
+    return get_visible(request.dbsession, current_user(request), path_id(request, "id", "日程不存在"))
 
 
 @item.get()

@@ -79,3 +79,16 @@ def test_admin_cannot_lock_themselves_out(site, admin):
 
 def test_unknown_user_is_404(site, admin):
     assert site.get("/api/users/999", headers=site.headers(admin), status=404).json["code"] == 4004
+
+
+@pytest.mark.parametrize("path, status, field", [
+    ("/api/users/99999999999999999999", 404, None),
+    ("/api/users/0", 404, None),
+    ("/api/users?page=9223372036854775809", 400, "page"),
+    ("/api/users?limit=101", 400, "limit"),
+])
+def test_numbers_no_row_can_have_are_a_4xx_not_a_database_error(site, admin, path, status, field):
+    body = site.get(path, headers=site.headers(admin), status=status).json
+    assert body["code"] == (4001 if status == 400 else 4004)
+    if field:
+        assert field in body["data"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.api import api_service, colander_validator, ok, paginate
+from core.api import api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 from plugins.contacts import customers as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
@@ -29,7 +29,7 @@ remove_engineer = api_service(name="contacts.remove_engineer", path=CUSTOMER + "
 
 
 def _customer(request, *options) -> Customer:
-    return get_visible_customer(request.dbsession, current_user(request), int(request.matchdict["customerId"]), *options)
+    return get_visible_customer(request.dbsession, current_user(request), path_id(request, "customerId", "客户不存在"), *options)
 
 
 def _with_engineers():
@@ -108,7 +108,7 @@ def post_assign_engineers(request):
 @remove_engineer.post(permission=CUSTOMERS_PERMISSION)
 def post_remove_engineer(request):
     service.remove_engineer(current_user(request), _customer(request, _with_engineers()),
-                            int(request.matchdict["engineerId"]))
+                            path_id(request, "engineerId", "该工程师未负责此客户"))
     return ok(request, None, "移除成功")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from core.api import Forbidden, NotFound, api_service, colander_validator, ok
+from core.api import Forbidden, NotFound, api_service, colander_validator, ok, path_id
 from core.auth import current_user
 from core.models import User
 from core.timefmt import isoformat_utc_ms
@@ -62,7 +62,7 @@ def update_own_status(request):
 
 @engineer.get()
 def get_engineer(request):
-    rows = _engineers(request.dbsession, User.id == int(request.matchdict["userId"]))
+    rows = _engineers(request.dbsession, User.id == path_id(request, "userId", "工程师不存在"))
     if not rows:
         raise NotFound("工程师不存在")
     person, presence = rows[0]

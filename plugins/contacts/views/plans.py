@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.api import api_service, colander_validator, ok, paginate
+from core.api import api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 from core.timefmt import site_aware
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
@@ -17,7 +17,7 @@ customer_plans = api_service(name="contacts.customer_plans", path="/api/v1/conta
 
 
 def _customer(request):
-    return get_visible_customer(request.dbsession, current_user(request), int(request.matchdict["customerId"]))
+    return get_visible_customer(request.dbsession, current_user(request), path_id(request, "customerId", "客户不存在"))
 
 
 @customer_plans.get(schema=ListPlansRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)

@@ -1,7 +1,7 @@
 """A customer's devices and tasks: the spec's two lists, and managing them (our addition)."""
 from __future__ import annotations
 
-from core.api import api_service, colander_validator, ok, paginate
+from core.api import api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 from plugins.contacts import work as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
@@ -22,11 +22,11 @@ task_status = api_service(name="contacts.task_status", path="/api/v1/contacts/ta
 
 
 def _customer(request):
-    return get_visible_customer(request.dbsession, current_user(request), int(request.matchdict["customerId"]))
+    return get_visible_customer(request.dbsession, current_user(request), path_id(request, "customerId", "客户不存在"))
 
 
 def _device(request):
-    return service.get_visible_device(request.dbsession, current_user(request), int(request.matchdict["deviceId"]))
+    return service.get_visible_device(request.dbsession, current_user(request), path_id(request, "deviceId", "设备不存在"))
 
 
 def _task(request):

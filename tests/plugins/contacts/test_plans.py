@@ -45,6 +45,7 @@ def test_plans_without_the_schedule_plugin(world, spec_customer):
 
 @pytest.mark.plugins("contacts")
 @pytest.mark.parametrize("change, field", [({"title": ""}, "title"), ({"planTime": "soon"}, "planTime"),
+                                           ({"planTime": "0001-01-01T00:00:00+08:00"}, "planTime"),
                                            ({"reminderMinutes": -1}, "reminderMinutes"), ({"planTime": None}, "planTime")])
 def test_plans_refuse_bad_fields(world, spec_customer, change, field):
     body = {k: v for k, v in dict(PLAN, **change).items() if v is not None}

@@ -16,6 +16,8 @@ INVALID = [
     ({"schedule_type": ...}, "schedule_type"),
     ({"start_time": ...}, "start_time"),
     ({"start_time": "明天下午"}, "start_time"),
+    ({"start_time": "0001-01-01T00:00:00+00:01"}, "start_time"),  # a zone shift there would overflow
+
     ({"end_time": "2025-12-27T13:59:59+08:00"}, "end_time"),
     ({"end_time": "2025-12-27T05:00:00Z"}, "end_time"),
     ({"status": "done"}, "status"),
