@@ -72,6 +72,7 @@ class Setting:
     help: str = ""
     secret: bool = False
     env: tuple[str, ...] = field(default_factory=tuple)
+    required: bool = False
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -89,7 +90,10 @@ def resolve(raw: Mapping[str, Any], declared: Iterable[Setting], environ: Mappin
             if environ.get(name):
                 value, source = environ[name], f"${name}"
                 break
-        if value is None or (isinstance(value, str) and value == "" and setting.default is None):
+        if value is None or (isinstance(value, str) and value.strip() == "" and (setting.default is None or setting.required)):
+            if setting.required:
+                problems.append(f"{setting.key} is required ({setting.help or 'no default'}): set it in the ini "
+                                f"or ${setting.env_names[-1]}")
             values[setting.key] = None
             continue
         try:

@@ -23,6 +23,14 @@ def test_bad_values_are_all_named_and_secrets_hidden():
     assert "tessera.x.key = *** (from the ini)" in message and "hunter2" not in message
 
 
+def test_a_required_setting_must_be_given():
+    declared = [Setting("tessera.x.url", None, str, "the service's URL", required=True)]
+    for raw in ({}, {"tessera.x.url": ""}, {"tessera.x.url": "  "}):
+        with pytest.raises(ConfigurationError, match=r"tessera.x.url is required \(the service's URL\): set it in the ini or \$TESSERA_X_URL"):
+            resolve(raw, declared, {})
+    assert resolve({}, declared, {"TESSERA_X_URL": "https://x"})["tessera.x.url"] == "https://x"
+
+
 def test_core_settings_are_checked_at_startup(database_url):
     with pytest.raises(ConfigurationError, match="tessera.timezone = 'Mars/Base' .*not a known IANA time zone"):
         make_config(site_settings(database_url, [], **{"tessera.timezone": "Mars/Base"}), environ={})

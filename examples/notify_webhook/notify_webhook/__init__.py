@@ -13,9 +13,9 @@ manifest = Manifest(
     name="notify_webhook",
     summary="Reminders posted as JSON to a webhook (WeCom group robot or any chat webhook)",
     settings=(
-        # the default is "" rather than None so that a missing URL still reaches as_webhook_url and stops start-up
-        Setting("tessera.notify_webhook.url", "", as_webhook_url,
-                "where to POST (http or https); a robot's URL carries its key, so keep it in the environment", secret=True),
+        Setting("tessera.notify_webhook.url", None, as_webhook_url,
+                "where to POST (http or https); a robot's URL carries its key, so keep it in the environment",
+                secret=True, required=True),
         Setting("tessera.notify_webhook.format", "json", one_of("json", "wecom"),
                 "json: our own payload; wecom: a WeCom group robot text message"),
         Setting("tessera.notify_webhook.timeout", 10, as_positive_int, "seconds to wait for the webhook"),

@@ -15,7 +15,7 @@ _TRANSIENT_WECOM = {-1, 45009}
 
 def as_webhook_url(value) -> str:
     """A setting converter: an http(s) URL with a host, or a ValueError saying what is expected."""
-    url = str(value or "").strip()
+    url = str(value).strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("set the webhook's http(s) URL, e.g. https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…")
