@@ -22,8 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from core import migrate  # noqa: E402
 from core.app import make_config  # noqa: E402
@@ -34,6 +33,7 @@ from core.views.users import create_user  # noqa: E402
 from plugins.schedule.models import Schedule  # noqa: E402
 from plugins.schedule.reminders import sync_reminders  # noqa: E402
 from plugins.schedule.reminders.dispatch import dispatch_due  # noqa: E402
+from tests.support import fresh_postgres_database  # noqa: E402
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -42,14 +42,7 @@ NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 def fresh_database(base: str | None, label: str) -> str:
     if not base:
         return f"sqlite:///{tempfile.mkdtemp()}/bench-{label}.sqlite"
-    url = make_url(base)
-    name = f"tessera_bench_{label}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return fresh_postgres_database(base, f"tessera_bench_{label}")
 
 
 def build_site(url: str, clock: FixedClock):

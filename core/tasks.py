@@ -14,10 +14,10 @@ import functools
 import os
 from typing import Callable
 
-from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 
 
-def make_huey(settings) -> "huey.Huey":  # noqa: F821 - the name is for readers
+def make_huey(settings) -> Huey:
     backend = settings["huey.backend"]
     name = settings["huey.name"]
     if backend == "sqlite":

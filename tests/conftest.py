@@ -19,18 +19,7 @@ from core import migrate, passwords
 from core.app import make_config
 from core.clock import FixedClock
 from core.db import Base
-from tests.support import ALL_PLUGINS, Site, shanghai, site_settings
-
-
-def _fresh_postgres_database(base_url: str, worker: str) -> str:
-    url = make_url(base_url)
-    name = f"tessera_test_{worker}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+from tests.support import ALL_PLUGINS, Site, fresh_postgres_database, shanghai, site_settings
 
 
 def _drop_postgres_database(url: str) -> None:
@@ -56,7 +45,7 @@ def database_url(tmp_path_factory, request):
     worker = f'{getattr(request.config, "workerinput", {}).get("workerid", "main")}_{os.getpid()}'
     base = os.environ.get("TESSERA_TEST_DATABASE_URL")
     if base:
-        url = _fresh_postgres_database(base, worker)
+        url = fresh_postgres_database(base, f"tessera_test_{worker}")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tessera.sqlite'}"
     registry = make_config(site_settings(url, ALL_PLUGINS), environ={}).registry

@@ -5,7 +5,8 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from webtest import TestApp
 
 from core.auth import issue_token
@@ -15,6 +16,17 @@ from core.views.users import create_user
 ALL_PLUGINS = ("schedule", "contacts", "notify_sms", "notify_email")
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 DEFAULT_PASSWORD = "password123"
+
+
+def fresh_postgres_database(base_url: str, name: str) -> str:
+    """Drop and create the database ``name`` on the server of ``base_url``; return its URL."""
+    url = make_url(base_url)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def site_settings(database_url: str, plugins=ALL_PLUGINS, **extra) -> dict:

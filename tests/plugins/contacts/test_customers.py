@@ -201,7 +201,7 @@ def test_delete_needs_the_callers_password_and_hides_devices_and_tasks(world, sp
         assert world.call("GET", "customers", user)["data"]["total"] == 0
     engineer = world.call("GET", f"engineers/{world.zhangsan.id}", world.zhangsan)["data"]
     assert engineer["currentTasks"] == []
-    world.call("GET", f"tasks/RP-2024-001", world.admin, status=404)
+    world.call("GET", "tasks/RP-2024-001", world.admin, status=404)
 
 
 # --- assignments -----------------------------------------------------------------------------
