@@ -45,7 +45,8 @@ class Schedule(Base):
     reminder_method: Mapped[str] = mapped_column(String(200), default="system")
     related_type: Mapped[str | None] = mapped_column(String(50))
     related_id: Mapped[int | None] = mapped_column(Integer)
-    recurrence_rule: Mapped[dict | None] = mapped_column(JSON)
+    # SQL NULL (not JSON null) for a one-off, so queries can tell one-offs from series
+    recurrence_rule: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     remark: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
