@@ -8,7 +8,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test test-pg install worker clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml examples/notify_webhook/setup.cfg
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip "setuptools<81" wheel
 	$(BIN)/pip install --quiet -e ".[test]"

@@ -13,6 +13,7 @@ Needs PostgreSQL and Redis (``--database``, ``--redis``). Results: docs/performa
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import datetime as dt
 import json
 import os
@@ -38,6 +39,7 @@ sqlalchemy.url = {database}
 huey.backend = redis
 huey.url = {redis}
 huey.name = tessera-scaleout
+tessera.schedule.reminder_batch_size = {batch}
 
 [loggers]
 keys = root
@@ -76,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--schedules", type=int, default=60)
+    parser.add_argument("--batch-size", type=int, default=5, help="reminders a worker claims at once (small: workers compete)")
     parser.add_argument("--wait", type=int, default=240, help="seconds to wait for delivery at most")
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
@@ -84,7 +87,7 @@ def main() -> None:
     database = fresh_postgres_database(args.database, "tessera_scaleout")
     ini = os.path.join(tempfile.mkdtemp(), "scaleout.ini")
     with open(ini, "w") as handle:
-        handle.write(INI.format(secret="s" * 48, database=database, redis=args.redis))
+        handle.write(INI.format(secret="s" * 48, database=database, redis=args.redis, batch=args.batch_size))
     tessera = [sys.executable, "-m", "core.cli", "-c", ini]
     subprocess.run(tessera + ["db", "upgrade"], check=True, capture_output=True, cwd=ROOT)
     subprocess.run(tessera + ["users", "create", "owner", "--password", "owner-password", "--role", "engineer"],
@@ -122,11 +125,13 @@ def main() -> None:
             inbox = connection.execute(text("SELECT count(*), count(DISTINCT schedule_id) FROM core_notification")).one()
             states = dict(connection.execute(text("SELECT state, count(*) FROM schedule_reminder GROUP BY state")).all())
             deliveries = connection.execute(text("SELECT count(*) FROM schedule_reminder_delivery")).scalar()
-            workers = connection.execute(text("SELECT count(DISTINCT claimed_by) FROM schedule_reminder")).scalar()
+            # a claim token is "<run uuid>:<pid>:<host>": the pids say which worker processes delivered
+            tokens = connection.execute(text("SELECT claimed_by FROM schedule_reminder_delivery")).scalars().all()
+            per_process = Counter(token.split(":")[1] for token in tokens if token)
         engine.dispose()
         print(json.dumps({"schedules": args.schedules, "worker_processes": args.workers, "inbox_messages": inbox[0],
                           "schedules_reminded": inbox[1], "reminder_states": states, "delivery_rows": deliveries,
-                          "distinct_claimers": workers,
+                          "deliveries_per_worker_process": sorted(per_process.values(), reverse=True),
                           "settled_seconds_after_creation": round(time.time() - created, 1)}, indent=1))
     finally:
         for process in processes:
