@@ -13,6 +13,10 @@ from core.db import Base, UTCDateTime
 from core.models import User
 
 
+#: the statuses of a schedule that still lies ahead of its people: it reminds, counts as upcoming or overdue
+ACTIVE_STATUSES = ("pending", "in_progress")
+
+
 class Schedule(Base):
     """A calendar entry. With ``recurrence_rule`` it is a series; its occurrences are computed, not stored.
 

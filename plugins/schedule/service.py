@@ -17,7 +17,7 @@ from core.api import BadRequest, Conflict, NotFound
 from core.models import User
 from core.timefmt import isoformat_local
 
-from .models import Schedule
+from .models import ACTIVE_STATUSES, Schedule
 from .recurrence import Occurrence, occurrences, series_end
 from .reminders import reminders_json, sync_reminders
 
@@ -25,7 +25,6 @@ STATUSES = ("pending", "in_progress", "completed", "cancelled")
 SCHEDULE_TYPES = ("meeting", "court", "deadline", "reminder", "other")
 PRIORITIES = ("low", "medium", "high", "urgent")
 RELATED_TYPES = ("case", "customer", "customer_plan", "visit")
-ACTIVE_STATUSES = ("pending", "in_progress")
 
 #: Allowed status changes; staying in the same status is not a change and always allowed.
 TRANSITIONS = {

@@ -164,11 +164,13 @@ def extend_horizons(registry) -> int:
                 select(ReminderHorizon).where(ReminderHorizon.reminders_until < bound)
                 .order_by(ReminderHorizon.reminders_until).limit(settings.batch_size)
                 .with_for_update(skip_locked=True)).all()
+            schedules = {schedule.id: schedule for schedule in dbsession.scalars(
+                select(Schedule).where(Schedule.id.in_([horizon.schedule_id for horizon in horizons])))}
             for horizon in horizons:
                 schedule_id = horizon.schedule_id
                 try:
                     with dbsession.begin_nested():
-                        sync_reminders(dbsession, registry, dbsession.get(Schedule, schedule_id))
+                        sync_reminders(dbsession, registry, schedules.get(schedule_id))
                 except Exception:
                     # one schedule the engine cannot expand must not stop every other schedule's reminders
                     log.exception("reminders of schedule %s could not be extended; trying again in a day", schedule_id)

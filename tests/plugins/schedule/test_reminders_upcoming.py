@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from plugins.schedule.reminders.dispatch import dispatch_due
-from plugins.schedule.reminders.views import time_until
+from plugins.schedule.reminders.upcoming import time_until
 from tests.plugins.schedule.reminder_support import create_schedule, install_recording_channels
 from tests.support import shanghai
 
