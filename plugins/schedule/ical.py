@@ -17,7 +17,7 @@ from core.auth import current_user
 
 from . import schemas
 from .models import Schedule
-from .recurrence import build_rrule, excluded_starts
+from .recurrence import build_rrule, end_date_until, excluded_starts
 from .service import touching
 from .views import PREFIX
 
@@ -97,7 +97,7 @@ def rrule_value(schedule: Schedule, tz) -> dict:
         if rule.get("count"):
             until = ([*build_rrule(rule, schedule.start_time, tz)] or [schedule.start_time])[-1]
         else:
-            until = dt.datetime.combine(dt.date.fromisoformat(str(rule["end_date"])[:10]), dt.time(23, 59, 59), tzinfo=tz)
+            until = end_date_until(rule, tz)
         value["until"] = until.date() if schedule.is_all_day else until.astimezone(dt.timezone.utc)
     elif rule.get("count"):
         value["count"] = int(rule["count"])

@@ -31,6 +31,13 @@ class Occurrence:
     original_start: dt.datetime | None
 
 
+def end_date_until(rule: dict, tz) -> dt.datetime | None:
+    """The last instant ``end_date`` allows: the end of that local day (None without an end_date)."""
+    if not rule.get("end_date"):
+        return None
+    return dt.datetime.combine(dt.date.fromisoformat(str(rule["end_date"])[:10]), dt.time(23, 59, 59), tzinfo=tz)
+
+
 def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
     """The dateutil rule of a series whose first occurrence starts at ``first_start``."""
     local_start = first_start.astimezone(tz)
@@ -40,10 +47,7 @@ def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
     if rule.get("by_monthday"):
         options["bymonthday"] = [int(day) for day in rule["by_monthday"]]
     frequency = FREQUENCIES[rule["frequency"]]
-    until = None
-    if rule.get("end_date"):
-        last_day = dt.date.fromisoformat(str(rule["end_date"])[:10])
-        until = dt.datetime.combine(last_day, dt.time(23, 59, 59), tzinfo=tz)
+    until = end_date_until(rule, tz)
     if rule.get("count"):
         counted = rrule.rrule(frequency, count=int(rule["count"]), **options)
         if until is None:
