@@ -88,17 +88,21 @@ def add_api_prefix(config, path: str, envelope: Envelope, trailing_slash: bool =
     prefixes.sort(key=lambda p: len(p.path), reverse=True)
 
 
-def _prefix_of(request: Request) -> ApiPrefix | None:
-    path = request.path_info
-    for prefix in request.registry.tessera_api_prefixes:
+def _prefix_of(registry, path: str) -> ApiPrefix | None:
+    for prefix in registry.tessera_api_prefixes:
         if path == prefix.path or path.startswith(prefix.path + "/"):
             return prefix
     return None
 
 
-def request_envelope(request: Request) -> Envelope:
-    prefix = _prefix_of(request)
+def envelope_for(registry, path: str) -> Envelope:
+    """The envelope of the answers under ``path`` on this site."""
+    prefix = _prefix_of(registry, path)
     return prefix.envelope if prefix else BUSINESS_CODE_ENVELOPE
+
+
+def request_envelope(request: Request) -> Envelope:
+    return envelope_for(request.registry, request.path_info)
 
 
 def ok(request: Request, data: Any = None, message: str = "操作成功") -> dict:
@@ -341,8 +345,8 @@ def api_tween_factory(handler: Callable, registry) -> Callable:
         length = request.content_length
         if (length or 0) > MAX_BODY_BYTES or (length is None and _chunked_body_too_large(request)):
             return envelope_response(request, 413, f"请求体超过 {MAX_BODY_BYTES // 1024} KiB 上限")
-        prefix = _prefix_of(request)
         path = request.path_info
+        prefix = _prefix_of(request.registry, path)
         if prefix and prefix.trailing_slash and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
             request.path_info = path + "/"
         response = handler(request)

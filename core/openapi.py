@@ -17,7 +17,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from swagger_ui_bundle import swagger_ui_path
 
 from core import __version__
-from core.api import request_envelope
+from core.api import envelope_for
 
 _PLACEHOLDER_REGEX = re.compile(r"\{(\w+):[^}]+\}")
 _ERRORS = {
@@ -42,11 +42,6 @@ def _envelope_schema(message_key: str, code_example: int) -> dict:
     }
 
 
-class _FakeRequest:  # request_envelope only reads the path and the registry
-    def __init__(self, registry, path):
-        self.registry, self.path_info = registry, path
-
-
 def generate_spec(registry) -> dict:
     services = list(registry.cornice_services.values())
     spec = CorniceSwagger(services).generate(
@@ -60,7 +55,7 @@ def generate_spec(registry) -> dict:
     paths = {}
     for path, operations in spec.get("paths", {}).items():
         clean = _PLACEHOLDER_REGEX.sub(r"{\1}", path)
-        envelope = request_envelope(_FakeRequest(registry, clean))
+        envelope = envelope_for(registry, clean)
         for parameter in operations.get("parameters", []):
             parameter["name"] = parameter["name"].split(":")[0]
         for method, operation in operations.items():
