@@ -67,3 +67,24 @@ def test_help_everywhere():
     for args in ([], ["db"], ["users", "create"], ["worker"], ["run"]):
         result = subprocess.run([sys.executable, "-m", "core.cli", *args, "--help"], capture_output=True, text=True)
         assert result.returncode == 0 and "usage: tessera" in result.stdout
+
+
+def test_first_run_creates_admin_once_with_the_chosen_or_a_random_password(make_site, monkeypatch):
+    from core.cli import ensure_admin
+
+    site = make_site(plugins=[])
+    monkeypatch.setenv("TESSERA_ADMIN_PASSWORD", "chosen-pass-123")
+    assert ensure_admin(site.registry) == "chosen-pass-123"
+    assert ensure_admin(site.registry) is None  # a database with users is left alone
+    body = site.post_json("/api/auth/login", {"username": "admin", "password": "chosen-pass-123"}).json["data"]
+    assert body["user"]["role"] == "admin"
+
+
+def test_first_run_without_a_chosen_password_prints_a_random_one(make_site, monkeypatch):
+    from core.cli import ensure_admin
+
+    site = make_site(plugins=[])
+    monkeypatch.delenv("TESSERA_ADMIN_PASSWORD", raising=False)
+    password = ensure_admin(site.registry)
+    assert len(password) >= 16
+    site.post_json("/api/auth/login", {"username": "admin", "password": password})
