@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import colander
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from core.db import contains_text
 from core.api import BadRequest, Conflict, NotFound, api_service, colander_validator, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
 from core.models import User
@@ -93,8 +94,7 @@ def list_users(request):
     if query["role"]:
         statement = statement.where(User.role == query["role"])
     if query["search"]:
-        pattern = f"%{query['search']}%"
-        statement = statement.where(or_(User.username.ilike(pattern), User.name.ilike(pattern)))
+        statement = statement.where(contains_text(query["search"], User.username, User.name))
     page = paginate(request.dbsession, statement, query["page"], query["limit"])
     return ok(request, page.as_count_next_previous(request, [user_json(u) for u in page.items]), "获取成功")
 

@@ -1,10 +1,11 @@
 """A customer's devices and tasks: creating and changing them, task ids, and the queries lists share."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from core.db import contains_text
 from core.api import BadRequest, NotFound
 from core.models import User
 from core.timefmt import site_aware
@@ -60,10 +61,8 @@ def recent_tasks_by_device(dbsession: Session, device_ids: list[int]) -> dict[in
 def device_search(customer_id: int, keyword: str | None):
     statement = select(Device).where(Device.customer_id == customer_id, Device.is_deleted.is_(False))
     if keyword:
-        pattern = f"%{keyword}%"
-        statement = statement.where(or_(Device.name.ilike(pattern), Device.device_type.ilike(pattern),
-                                         Device.brand.ilike(pattern), Device.model.ilike(pattern),
-                                         Device.serial_number.ilike(pattern)))
+        statement = statement.where(contains_text(keyword, Device.name, Device.device_type, Device.brand, Device.model,
+                                                  Device.serial_number))
     return statement.order_by(Device.id)
 
 

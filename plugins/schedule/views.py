@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, select
 
+from core.db import contains_text
 from core.api import BadRequest, api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 
@@ -25,10 +26,6 @@ from_customer_plan = api_service(name="schedule.create_from_customer_plan", path
                                  description="Create a customer follow-up plan and its reminder schedule (needs contacts).")
 
 SERVICES = (collection, item, batch_delete, update_status, by_related, from_customer_plan)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # priority and status sort by meaning (low < … < urgent, pending < … < cancelled), not alphabetically
@@ -58,10 +55,8 @@ def list_schedules(request):
     if query["start_time_before"] is not None:
         statement = statement.where(Schedule.start_time <= query["start_time_before"])
     if query["search"]:
-        pattern = f"%{_escape_like(query['search'].lower())}%"
-        statement = statement.where(
-            Schedule.title.ilike(pattern, escape="\\") | Schedule.description.ilike(pattern, escape="\\")
-            | Schedule.location.ilike(pattern, escape="\\"))
+        statement = statement.where(contains_text(query["search"], Schedule.title, Schedule.description,
+                                                  Schedule.location))
     page = paginate(request.dbsession, statement.order_by(*_order_by(query["ordering"])), query["page"], query["limit"])
     results = [schedule_json(request.registry, schedule) for schedule in page.items]
     return ok(request, page.as_count_next_previous(request, results), "获取成功")

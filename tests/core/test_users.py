@@ -54,6 +54,14 @@ def test_invalid_user_is_refused_naming_the_field_and_nothing_is_written(site, a
     assert user_count(site) == before
 
 
+def test_search_matches_wildcards_literally(site, admin):
+    site.create_user("li_si")
+    site.create_user("lixsi")
+    found = site.get("/api/users", {"search": "i_s"}, headers=site.headers(admin)).json["data"]["results"]
+    assert [u["username"] for u in found] == ["li_si"]
+    assert site.get("/api/users", {"search": "%"}, headers=site.headers(admin)).json["data"]["count"] == 0
+
+
 def test_taken_username_or_work_id_is_a_conflict(site, admin):
     site.create_user("zhangsan", work_id="RYL001")
     headers = site.headers(admin)

@@ -1,9 +1,10 @@
 """Customers: the list the caller may see, details, changes and assignments."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from core.db import contains_text
 from core.api import api_service, colander_validator, ok, paginate, path_id
 from core.auth import current_user
 from plugins.contacts import customers as service
@@ -43,9 +44,8 @@ def list_customers(request):
     statement = (select(Customer).where(visible_customers(user)).options(joinedload(Customer.sales))
                  .order_by(Customer.id))
     if query["keyword"]:
-        pattern = f"%{query['keyword']}%"
-        statement = statement.where(or_(Customer.name.ilike(pattern), Customer.contact.ilike(pattern),
-                                        Customer.phone.ilike(pattern), Customer.address.ilike(pattern)))
+        statement = statement.where(contains_text(query["keyword"], Customer.name, Customer.contact, Customer.phone,
+                                                  Customer.address))
     page = paginate(request.dbsession, statement, query["page"], query["size"])
     counts = service.engineer_counts(request.dbsession, [c.id for c in page.items])
     relation = relation_type(user)

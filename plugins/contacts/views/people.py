@@ -1,8 +1,9 @@
 """Engineers and other colleagues: who is where, doing what. Open to every signed-in user."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from core.db import contains_text
 from core.api import Forbidden, NotFound, api_service, colander_validator, ok, path_id
 from core.auth import current_user
 from core.models import User
@@ -82,9 +83,7 @@ def list_other_contacts(request):
     statement = select(User).where(User.is_active.is_(True), User.role != ENGINEER).order_by(User.id)
     keyword = request.validated["querystring"]["keyword"]
     if keyword:
-        pattern = f"%{keyword}%"
-        statement = statement.where(or_(User.name.ilike(pattern), User.work_id.ilike(pattern),
-                                        User.department.ilike(pattern), User.mobile.ilike(pattern)))
+        statement = statement.where(contains_text(keyword, User.name, User.work_id, User.department, User.mobile))
     people = request.dbsession.scalars(statement)
     return ok(request, {"list": [
         {"userId": p.id, "workId": p.work_id, "name": p.name, "avatar": p.avatar, "department": p.department,

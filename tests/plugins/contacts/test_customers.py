@@ -47,6 +47,14 @@ def test_list_holds_only_what_each_role_may_see(world, spec_customer):
     assert seen(world.zhaoliu) == {shanghai: ("sales", True), admins["customerId"]: ("sales", False)}
 
 
+def test_keyword_wildcards_match_themselves(world):
+    world.create_customer(world.admin, name="100%_达标公司", contact="王", phone="13900000000", address="深圳")
+    world.create_customer(world.admin, name="普通公司", contact="李", phone="13900000001", address="广州")
+    for keyword in ("%", "_", "0%_"):
+        assert [c["name"] for c in world.call("GET", "customers", world.admin, keyword=keyword)["data"]["list"]] == \
+            ["100%_达标公司"]
+
+
 def test_list_searches_name_contact_phone_and_address_and_pages(world):
     for number in range(12):
         world.create_customer(world.admin, name=f"客户{number:02d}", contact=f"联系人{number}",
