@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-pg install worker clean
+.PHONY: run test test-pg lint install worker clean
 
 $(STAMP): setup.cfg pyproject.toml examples/notify_webhook/setup.cfg
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ worker: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # The same suite against PostgreSQL and Redis (the scale-out stack).
 test-pg: $(STAMP)

@@ -25,10 +25,10 @@ from pyramid.router import Router  # noqa: E402
 from webtest import TestApp  # noqa: E402
 
 from bench.reminder_tick import NOW, add_schedules, build_site  # noqa: E402
+from core.accounts import create_user  # noqa: E402
 from core.auth import issue_token  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
 from core.db import transaction_scope  # noqa: E402
-from core.views.users import create_user  # noqa: E402
 from plugins.schedule.models import Schedule  # noqa: E402
 from plugins.schedule.recurrence import series_end  # noqa: E402
 from tests.support import count_queries  # noqa: E402

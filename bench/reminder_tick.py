@@ -25,11 +25,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import func, select  # noqa: E402
 
 from core import migrate  # noqa: E402
+from core.accounts import create_user  # noqa: E402
 from core.app import make_config  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
 from core.db import transaction_scope  # noqa: E402
 from core.inbox import InboxMessage  # noqa: E402
-from core.views.users import create_user  # noqa: E402
 from plugins.schedule.models import Schedule  # noqa: E402
 from plugins.schedule.reminders import sync_reminders  # noqa: E402
 from plugins.schedule.reminders.dispatch import dispatch_due  # noqa: E402

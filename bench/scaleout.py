@@ -13,7 +13,6 @@ Needs PostgreSQL and Redis (``--database``, ``--redis``). Results: docs/performa
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import datetime as dt
 import json
 import os
@@ -23,6 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)

@@ -256,10 +256,14 @@ def cornice_error_handler(request: Request) -> Response:
 def api_service(**kwargs) -> cornice.Service:
     """A Cornice service with the platform's validator and error handler.
 
+    Every view given a ``schema=`` is validated by ``colander_validator`` (its
+    ``body``, ``querystring`` and ``path`` children); ``request.validated`` holds the result.
+
     Declare ``permission=`` on each view (``"authenticated"`` is the default);
     ``NO_PERMISSION_REQUIRED`` only for what must be public.
     """
     kwargs.setdefault("error_handler", cornice_error_handler)
+    kwargs.setdefault("validators", (colander_validator,))
     kwargs.setdefault("cors_origins", ())
     return cornice.Service(**kwargs)
 

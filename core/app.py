@@ -18,8 +18,7 @@ from pyramid.config import Configurator
 
 from core.clock import SystemClock
 from core.plugins import installed_plugins, make_plugin_manager, resolve_enabled
-from core.settings import (ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of,
-                           resolve)
+from core.settings import ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of, resolve
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import logging
 from typing import Iterable
 
 import jwt
-from pyramid.security import Allowed, Denied
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import Request, RequestLocalCache
+from pyramid.security import Allowed, Denied
 from zope.interface import implementer
 
 from core.models import User

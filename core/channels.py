@@ -30,12 +30,16 @@ class Notification:
     ``params`` are the template's values (for reminders: ``title``, ``time``,
     ``description``, ``location``, ``schedule_id``, ``start_time``).
     ``subject`` and ``text`` are a ready plain-text rendering for channels without templates.
+    ``idempotency_key`` is stable across every attempt to deliver the same message to the
+    same recipient: pass it to the provider (a header, a ``Message-ID``, a session context)
+    so a receiver can drop a repeat. ``None`` only for one-off sends that are never retried.
     """
 
     template: str
     subject: str
     text: str
     params: dict[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

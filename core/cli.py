@@ -59,8 +59,8 @@ def cmd_db_revision(args) -> None:
 
 
 def cmd_users_create(args) -> None:
+    from core.accounts import create_user
     from core.db import transaction_scope
-    from core.views.users import create_user
 
     registry = load_config(args.config).registry
     fields = {key: getattr(args, key) for key in ("name", "email", "mobile", "work_id", "department", "location", "avatar")
@@ -78,9 +78,9 @@ def cmd_users_create(args) -> None:
 
 def ensure_admin(registry) -> str | None:
     """On an empty user table, create ``admin`` (password from TESSERA_ADMIN_PASSWORD or random); return the password."""
+    from core.accounts import create_user
     from core.db import transaction_scope
     from core.models import User
-    from core.views.users import create_user
 
     with transaction_scope(registry) as dbsession:
         if dbsession.scalar(select(func.count()).select_from(User)):
@@ -111,6 +111,7 @@ def cmd_worker(args) -> None:
 def cmd_run(args) -> None:
     """The embedded default in one command: migrate, bootstrap the admin, serve with a worker beside."""
     import waitress
+
     from core import migrate
 
     config = load_config(args.config)

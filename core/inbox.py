@@ -13,7 +13,7 @@ import colander
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import NotFound, api_service, colander_validator, ok, page_nodes, paginate, path_id
+from core.api import NotFound, api_service, ok, page_nodes, paginate, path_id
 from core.auth import current_user
 from core.channels import Notification, Recipient, SendResult
 from core.db import Base, UTCDateTime, transaction_scope
@@ -84,7 +84,7 @@ def message_json(request, message: InboxMessage) -> dict:
     }
 
 
-@inbox.get(schema=InboxQuery(), validators=(colander_validator,))
+@inbox.get(schema=InboxQuery())
 def list_inbox(request):
     user = current_user(request)
     query = request.validated["querystring"]

@@ -7,7 +7,6 @@ available; listing it in ``tessera.plugins`` of the ini enables it.
 """
 from __future__ import annotations
 
-
 import importlib.metadata
 import os
 from dataclasses import dataclass, field

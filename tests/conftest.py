@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from webtest import TestApp
-
-from argon2 import PasswordHasher
 
 from core import migrate, passwords
 from core.app import make_config

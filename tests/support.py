@@ -9,9 +9,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from webtest import TestApp
 
+from core.accounts import create_user
 from core.auth import issue_token
 from core.db import transaction_scope
-from core.views.users import create_user
 
 ALL_PLUGINS = ("schedule", "contacts", "notify_sms", "notify_email")
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"

@@ -12,10 +12,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from core import migrate
+from core.accounts import create_user
 from core.app import make_config
 from core.auth import issue_token
 from core.db import transaction_scope
-from core.views.users import create_user
 from tests.support import ALL_PLUGINS, site_settings
 
 

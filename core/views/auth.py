@@ -5,7 +5,7 @@ import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import select
 
-from core.api import Forbidden, Unauthorized, api_service, colander_validator, ok
+from core.api import Forbidden, Unauthorized, api_service, ok
 from core.auth import AUTHENTICATED, current_user, issue_token
 from core.models import User
 from core.passwords import verify_password
@@ -27,7 +27,7 @@ class LoginRequest(colander.MappingSchema):
 WRONG_CREDENTIALS = "用户名或密码错误"
 
 
-@login.post(schema=LoginRequest(), validators=(colander_validator,), permission=NO_PERMISSION_REQUIRED,
+@login.post(schema=LoginRequest(), permission=NO_PERMISSION_REQUIRED,
             response_schemas={"200": colander.MappingSchema(description="token, expires_in, user"),
                               "400": colander.MappingSchema(description="missing username or password"),
                               "401": colander.MappingSchema(description="unknown user or wrong password"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 import colander
 from sqlalchemy import select
 
-from core.db import contains_text
-from core.api import BadRequest, Conflict, NotFound, api_service, colander_validator, ok, page_nodes, paginate, path_id
+from core.accounts import apply_user_fields, create_user
+from core.api import BadRequest, NotFound, api_service, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
+from core.db import contains_text
 from core.models import User
-from core.passwords import hash_password
 
 users = api_service(name="core.users", path="/api/users", description="Users of the site (admin only).")
 user = api_service(name="core.user", path="/api/users/{id:\\d+}", description="One user (admin only).")
@@ -61,33 +61,7 @@ class UpdateUserRequest(colander.MappingSchema):
     body = UserFields()
 
 
-def apply_user_fields(dbsession, person: User, fields: dict) -> User:
-    """Write validated fields onto a user, hashing the password and keeping username/work_id unique (409)."""
-    fields = dict(fields)
-    if "password" in fields:
-        person.password_hash = hash_password(fields.pop("password"))
-    for key in ("work_id", "email", "mobile", "avatar", "department", "location"):
-        if fields.get(key) == "":
-            fields[key] = None
-    for key, value in fields.items():
-        setattr(person, key, value)
-    for column in ("username", "work_id"):
-        value = getattr(person, column)
-        if value is None:
-            continue
-        clash = dbsession.scalar(select(User.id).where(getattr(User, column) == value, User.id != person.id))
-        if clash is not None:
-            raise Conflict(f"{column} '{value}' 已被使用", {column: ["已被使用"]}, code=4000)
-    dbsession.add(person)
-    dbsession.flush()
-    return person
-
-
-def create_user(dbsession, **fields) -> User:
-    return apply_user_fields(dbsession, User(), fields)
-
-
-@users.get(schema=ListUsersRequest(), validators=(colander_validator,), permission=ADMIN)
+@users.get(schema=ListUsersRequest(), permission=ADMIN)
 def list_users(request):
     query = request.validated["querystring"]
     statement = select(User).order_by(User.id)
@@ -99,7 +73,7 @@ def list_users(request):
     return ok(request, page.as_count_next_previous(request, [user_json(u) for u in page.items]), "获取成功")
 
 
-@users.post(schema=CreateUserRequest(), validators=(colander_validator,), permission=ADMIN)
+@users.post(schema=CreateUserRequest(), permission=ADMIN)
 def post_user(request):
     return ok(request, user_json(create_user(request.dbsession, **request.validated["body"])), "创建成功")
 
@@ -116,7 +90,7 @@ def get_user(request):
     return ok(request, user_json(_get_user(request)), "获取成功")
 
 
-@user.patch(schema=UpdateUserRequest(), validators=(colander_validator,), permission=ADMIN)
+@user.patch(schema=UpdateUserRequest(), permission=ADMIN)
 def patch_user(request):
     person = _get_user(request)
     fields = request.validated["body"]

@@ -7,9 +7,7 @@ and schedules can show the customer they are about — through hooks only.
 """
 from __future__ import annotations
 
-from core.api import HTTP_CODE_ENVELOPE
-from core.plugins import Manifest, hookimpl
-from core.settings import Setting, as_positive_int
+from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 from plugins.contacts import plans, presence
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
 

@@ -12,8 +12,7 @@ from typing import Iterable
 from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
-from core.api import BadRequest, Forbidden, NotFound
-from core.models import User
+from core.toolkit import BadRequest, Forbidden, NotFound, User
 from plugins.contacts.models import Customer, CustomerEngineer
 
 ADMIN, SALES, ENGINEER = "admin", "sales", "engineer"

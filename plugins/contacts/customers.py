@@ -4,9 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.api import BadRequest, Forbidden, NotFound
-from core.models import User
-from core.passwords import verify_password
+from core.toolkit import BadRequest, Forbidden, NotFound, User, verify_password
 from plugins.contacts.access import ENGINEER, SALES, active_users, require_role
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 

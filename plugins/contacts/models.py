@@ -11,8 +11,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime
-from core.models import User
+from core.toolkit import Base, User, UTCDateTime
 
 ENGINEER_STATUSES = ("online", "busy", "offline")
 CUSTOMER_LEVELS = ("A", "B", "C")

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import User
+from core.toolkit import User
 from plugins.contacts.access import get_visible_customer, visible_customers
 from plugins.contacts.models import Customer, CustomerPlan
 

@@ -12,7 +12,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from core.models import User
+from core.toolkit import User
 from plugins.contacts.access import ENGINEER
 from plugins.contacts.models import EngineerPresence
 

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import colander
 
-from core.api import page_nodes
-from core.timefmt import supported_year
-from plugins.contacts.models import CUSTOMER_LEVELS, ENGINEER_STATUSES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPE_PREFIXES
+from core.toolkit import page_nodes, supported_year
+from plugins.contacts.models import (
+    CUSTOMER_LEVELS,
+    ENGINEER_STATUSES,
+    TASK_PRIORITIES,
+    TASK_STATUSES,
+    TASK_TYPE_PREFIXES,
+)
 
 PHONE = colander.Regex(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
 

@@ -1,8 +1,8 @@
 """How the contacts API shows people, customers, devices, tasks and plans (the spec's field names)."""
 from __future__ import annotations
 
-from core.models import User
-from core.timefmt import isoformat_utc_ms as utc_ms
+from core.toolkit import User
+from core.toolkit import isoformat_utc_ms as utc_ms
 from plugins.contacts.models import Customer, CustomerPlan, Device, Task
 
 
@@ -62,7 +62,7 @@ def task_json(task: Task) -> dict:
                 startDate=utc_ms(task.start_date), deadline=utc_ms(task.deadline),
                 completedDate=utc_ms(task.completed_date),
                 engineers=[{"userId": link.engineer_id, "name": link.engineer.name, "isOwner": link.is_owner}
-                           for link in sorted(task.engineer_links, key=lambda l: (not l.is_owner, l.engineer_id))])
+                           for link in sorted(task.engineer_links, key=lambda each: (not each.is_owner, each.engineer_id))])
 
 
 def engineer_task_json(task: Task) -> dict:

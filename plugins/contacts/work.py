@@ -5,10 +5,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from core.db import contains_text
-from core.api import BadRequest, NotFound
-from core.models import User
-from core.timefmt import site_aware
+from core.toolkit import BadRequest, NotFound, User, contains_text, site_aware
 from plugins.contacts.access import ENGINEER, active_users, visible_customers
 from plugins.contacts.models import TASK_TYPE_PREFIXES, Customer, Device, Task, TaskCounter, TaskEngineer
 

@@ -8,8 +8,7 @@ MIME with UTF-8 headers. The endpoint needs the ``notify.send`` permission and i
 rate-limited per user; every send is logged in ``notify_email_send_log``.
 Settings and the spec's EMAIL_* names: docs/notifications.md.
 """
-from core.api import BUSINESS_CODE_ENVELOPE
-from core.plugins import Manifest, hookimpl
+from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, hookimpl
 from plugins.notify_email import views
 from plugins.notify_email.backends import make_backend, sender_of
 from plugins.notify_email.channel import EmailChannel

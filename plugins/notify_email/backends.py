@@ -13,9 +13,7 @@ import ssl
 from email.message import EmailMessage
 from typing import Mapping
 
-from core.channels import SendResult
-from core.sendlog import CONSOLE_BACKEND
-from core.settings import ConfigurationError
+from core.toolkit import CONSOLE_BACKEND, ConfigurationError, SendResult
 from plugins.notify_email.messages import parse_sender
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,7 @@
 """The ``email`` notification channel: reminders by e-mail to the recipient's address."""
 from __future__ import annotations
 
-from core.channels import Notification, Recipient, SendResult
-from core.sendlog import send_for_channel
+from core.toolkit import Notification, Recipient, SendResult, send_for_channel
 from plugins.notify_email.messages import GENERIC_TEMPLATE, is_address, template_names, templated_message
 from plugins.notify_email.models import EmailSendLog
 

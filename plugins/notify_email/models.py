@@ -1,6 +1,5 @@
 """The e-mail send log: audit trail and rate-limit counter (see ``core.sendlog``)."""
-from core.db import Base
-from core.sendlog import SendLogMixin
+from core.toolkit import Base, SendLogMixin
 
 
 class EmailSendLog(SendLogMixin, Base):

@@ -1,5 +1,5 @@
 """The e-mail plugin's settings (``tessera.notify_email.*``)."""
-from core.settings import Setting, as_bool, as_positive_int, one_of
+from core.toolkit import Setting, as_bool, as_positive_int, one_of
 
 SETTINGS = (
     Setting("tessera.notify_email.backend", "console", one_of("console", "smtp"),

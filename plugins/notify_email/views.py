@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import colander
 
-from core.api import api_service, colander_validator
-from core.sendlog import answer, send_on_request, send_responses
+from core.toolkit import answer, api_service, send_on_request, send_responses
 from plugins.notify_email.messages import GENERIC_TEMPLATE, template_names, templated_message
 from plugins.notify_email.models import EmailSendLog
 
@@ -32,7 +31,7 @@ class SendEmailRequest(colander.MappingSchema):
     body = SendEmailBody()
 
 
-@send_email.post(schema=SendEmailRequest(), validators=(colander_validator,), permission=SEND_PERMISSION,
+@send_email.post(schema=SendEmailRequest(), permission=SEND_PERMISSION,
               response_schemas=send_responses("success, message, to, subject, backend"))
 def post_send_email(request):
     body = request.validated["body"]

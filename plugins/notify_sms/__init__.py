@@ -8,8 +8,7 @@ permission and is rate-limited per user; every send is logged in
 ``notify_sms_send_log``. Settings and the spec's TENCENT_SMS_* names:
 docs/notifications.md.
 """
-from core.api import BUSINESS_CODE_ENVELOPE
-from core.plugins import Manifest, hookimpl
+from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, hookimpl
 from plugins.notify_sms import views
 from plugins.notify_sms.backends import make_backend, redact_sdk_logs
 from plugins.notify_sms.channel import SmsChannel

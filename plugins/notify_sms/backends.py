@@ -18,9 +18,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
-from core.channels import SendResult
-from core.sendlog import CONSOLE_BACKEND
-from core.settings import ConfigurationError
+from core.toolkit import CONSOLE_BACKEND, ConfigurationError, SendResult
 from plugins.notify_sms.settings import SmsTemplate
 
 log = logging.getLogger(__name__)

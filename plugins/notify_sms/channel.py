@@ -1,8 +1,7 @@
 """The ``sms`` notification channel: reminders as text messages to the recipient's mobile."""
 from __future__ import annotations
 
-from core.channels import Notification, Recipient, SendResult
-from core.sendlog import send_for_channel
+from core.toolkit import Notification, Recipient, SendResult, send_for_channel
 from plugins.notify_sms.models import SmsSendLog
 from plugins.notify_sms.phones import as_e164, missing_params
 

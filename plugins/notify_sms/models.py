@@ -1,6 +1,5 @@
 """The SMS send log: audit trail and rate-limit counter (see ``core.sendlog``)."""
-from core.db import Base
-from core.sendlog import SendLogMixin
+from core.toolkit import Base, SendLogMixin
 
 
 class SmsSendLog(SendLogMixin, Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.settings import Setting, as_positive_int, one_of
+from core.toolkit import Setting, as_positive_int, one_of
 
 _TEMPLATE_ENTRY = re.compile(r"^([A-Z][A-Z0-9_]*)=([0-9]*):(\w+(?:,\w+)*)?$")
 

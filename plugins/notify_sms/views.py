@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import colander
 
-from core.api import api_service, colander_validator
-from core.sendlog import answer, send_on_request, send_responses
-from core.timefmt import isoformat_local
+from core.toolkit import answer, api_service, isoformat_local, send_on_request, send_responses
 from plugins.notify_sms.models import SmsSendLog
 from plugins.notify_sms.phones import PHONE_MESSAGE, PHONE_PATTERN, as_e164, missing_params
 
@@ -59,7 +57,7 @@ class SendSmsRequest(colander.MappingSchema):
     body = SendSmsBody(validator=_template_params_present)
 
 
-@send_sms.post(schema=SendSmsRequest(), validators=(colander_validator,), permission=SEND_PERMISSION,
+@send_sms.post(schema=SendSmsRequest(), permission=SEND_PERMISSION,
               response_schemas=send_responses("success, message, phone, template_code, send_time, backend"))
 def post_send_sms(request):
     body = request.validated["body"]

@@ -8,14 +8,13 @@ delivery live in ``reminders/``. Other plugins reach schedules through the
 """
 from __future__ import annotations
 
-from core.api import BUSINESS_CODE_ENVELOPE
-from core.plugins import Manifest, hookimpl
-from core.settings import Setting, as_positive_int
+from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
 from . import calendar, ical, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
-from .service import save_schedule, upcoming_related
+from .windows import upcoming_related
+from .writes import save_schedule
 
 SETTINGS = (
     Setting("tessera.schedule.conflict_horizon_days", 365, as_positive_int,

@@ -11,15 +11,15 @@ from collections import Counter
 
 from sqlalchemy import func, or_, select
 
-from core.api import BadRequest, api_service, colander_validator, ok
-from core.auth import current_user
-from core.timefmt import site_today
+from core.toolkit import BadRequest, api_service, current_user, ok, site_today
 
 from . import schemas
-from .models import Schedule
-from .service import (PRIORITIES, SCHEDULE_TYPES, STATUSES, by_day, day_window, due_counts, occurrence_json,
-                      occurrences_in, visible)
+from .models import PRIORITIES, SCHEDULE_TYPES, STATUSES, Schedule
+from .shapes import occurrence_json
+from .statistics import due_counts
 from .views import PREFIX
+from .visibility import visible
+from .windows import by_day, day_window, occurrences_in
 
 today = api_service(name="schedule.today", path=f"{PREFIX}/today/", description="The caller's occurrences on the site's today.")
 this_week = api_service(name="schedule.this_week", path=f"{PREFIX}/this_week/",
@@ -69,8 +69,8 @@ def list_this_week(request):
     }, "获取成功")
 
 
-@calendar_view.get(schema=schemas.CalendarRequest(), validators=(colander_validator,))
-@calendar_view_spec_path.get(schema=schemas.CalendarRequest(), validators=(colander_validator,))
+@calendar_view.get(schema=schemas.CalendarRequest())
+@calendar_view_spec_path.get(schema=schemas.CalendarRequest())
 def month_view(request):
     registry, tz = request.registry, request.registry.site_timezone
     year, month = request.validated["querystring"]["year"], request.validated["querystring"]["month"]
@@ -84,7 +84,7 @@ def month_view(request):
     return ok(request, {"year": year, "month": month, "days": days}, "获取成功")
 
 
-@statistics.get(schema=schemas.StatisticsRequest(), validators=(colander_validator,))
+@statistics.get(schema=schemas.StatisticsRequest())
 def schedule_statistics(request):
     registry = request.registry
     user = current_user(request)

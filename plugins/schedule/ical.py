@@ -12,14 +12,13 @@ import icalendar
 from pyramid.response import Response
 from sqlalchemy import select
 
-from core.api import BadRequest, api_service, colander_validator
-from core.auth import current_user
+from core.toolkit import BadRequest, api_service, current_user
 
 from . import schemas
 from .models import Schedule
 from .recurrence import build_rrule, end_date_until, excluded_starts
-from .service import touching
 from .views import PREFIX
+from .windows import touching
 
 export = api_service(name="schedule.export_ics", path=f"{PREFIX}/export.ics",
                      description="The caller's schedules touching [start, end) as text/calendar (default: 30 days ago to a year ahead).")
@@ -30,7 +29,7 @@ _PRIORITY = {"urgent": 1, "high": 3, "medium": 5, "low": 9}
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@export.get(schema=schemas.ExportRequest(), validators=(colander_validator,))
+@export.get(schema=schemas.ExportRequest())
 def export_ics(request):
     registry = request.registry
     query = request.validated["querystring"]

@@ -9,8 +9,30 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime
-from core.models import User
+from core.toolkit import Base, User, UTCDateTime
+
+STATUSES = ("pending", "in_progress", "completed", "cancelled")
+
+
+SCHEDULE_TYPES = ("meeting", "court", "deadline", "reminder", "other")
+
+
+PRIORITIES = ("low", "medium", "high", "urgent")
+
+
+RELATED_TYPES = ("case", "customer", "customer_plan", "visit")
+
+
+#: Allowed status changes; staying in the same status is not a change and always allowed.
+TRANSITIONS = {
+    "pending": {"in_progress", "completed", "cancelled"},
+    "in_progress": {"pending", "completed", "cancelled"},
+    "completed": {"pending"},
+    "cancelled": {"pending"},
+}
+
+
+STATUS_NAMES = {"pending": "待处理", "in_progress": "进行中", "completed": "已完成", "cancelled": "已取消"}
 
 
 #: the statuses of a schedule that still lies ahead of its people: it reminds, counts as upcoming or overdue

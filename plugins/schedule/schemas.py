@@ -11,11 +11,10 @@ import datetime as dt
 
 import colander
 
-from core.api import MAX_ID, page_nodes
-from core.timefmt import site_aware, supported_year
+from core.toolkit import MAX_ID, page_nodes, site_aware, supported_year
 
+from .models import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
 from .recurrence import FREQUENCIES
-from .service import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
 
 ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status", "create_datetime", "update_datetime")
 MAX_REMINDER_MINUTES = 10080  # one week

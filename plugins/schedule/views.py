@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import case, select
 
-from core.db import contains_text
-from core.api import BadRequest, api_service, colander_validator, ok, paginate, path_id
-from core.auth import current_user
+from core.toolkit import BadRequest, api_service, contains_text, current_user, ok, paginate, path_id
 
 from . import schemas
-from .models import Schedule
-from .service import (PRIORITIES, STATUSES, delete_schedules, get_visible, save_schedule, schedule_detail_json,
-                      schedule_json, set_status, visible)
+from .models import PRIORITIES, STATUSES, Schedule
+from .shapes import schedule_detail_json, schedule_json
+from .visibility import get_visible, visible
+from .writes import delete_schedules, save_schedule, set_status
 
 PREFIX = "/api/customer/schedules"
 
@@ -43,7 +42,7 @@ def _order_by(ordering: str) -> list:
     return clauses + [Schedule.id.desc()]
 
 
-@collection.get(schema=schemas.ListSchedulesRequest(), validators=(colander_validator,))
+@collection.get(schema=schemas.ListSchedulesRequest())
 def list_schedules(request):
     query = request.validated["querystring"]
     statement = select(Schedule).where(*visible(current_user(request)))
@@ -67,7 +66,7 @@ def _fields(request) -> tuple[dict, bool]:
     return values, values.pop("allow_conflict", False)
 
 
-@collection.post(schema=schemas.CreateScheduleRequest(), validators=(colander_validator,))
+@collection.post(schema=schemas.CreateScheduleRequest())
 def create_schedule(request):
     values, allow_conflict = _fields(request)
     schedule = save_schedule(request.dbsession, request.registry, current_user(request), Schedule(), values, allow_conflict)
@@ -83,8 +82,8 @@ def get_schedule(request):
     return ok(request, schedule_detail_json(request, _schedule(request)), "获取成功")
 
 
-@item.put(schema=schemas.CreateScheduleRequest(), validators=(colander_validator,))
-@item.patch(schema=schemas.PatchScheduleRequest(), validators=(colander_validator,))
+@item.put(schema=schemas.CreateScheduleRequest())
+@item.patch(schema=schemas.PatchScheduleRequest())
 def change_schedule(request):
     schedule = _schedule(request)
     values, allow_conflict = _fields(request)
@@ -99,21 +98,21 @@ def delete_schedule(request):
     return ok(request, {}, "删除成功")
 
 
-@batch_delete.post(schema=schemas.BatchDeleteRequest(), validators=(colander_validator,))
+@batch_delete.post(schema=schemas.BatchDeleteRequest())
 def delete_many(request):
     ids = request.validated["body"]["ids"]
     deleted = delete_schedules(request.dbsession, request.registry, current_user(request), ids)
     return ok(request, {"deleted_count": deleted}, f"批量删除成功，共删除 {deleted} 条记录")
 
 
-@update_status.post(schema=schemas.UpdateStatusRequest(), validators=(colander_validator,))
+@update_status.post(schema=schemas.UpdateStatusRequest())
 def change_status(request):
     schedule = _schedule(request)
     set_status(request.dbsession, request.registry, current_user(request), schedule, request.validated["body"]["status"])
     return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
 
 
-@by_related.get(schema=schemas.ByRelatedRequest(), validators=(colander_validator,))
+@by_related.get(schema=schemas.ByRelatedRequest())
 def list_by_related(request):
     query = request.validated["querystring"]
     schedules = request.dbsession.scalars(
@@ -123,7 +122,7 @@ def list_by_related(request):
     return ok(request, [schedule_json(request.registry, schedule) for schedule in schedules], "获取成功")
 
 
-@from_customer_plan.post(schema=schemas.FromCustomerPlanRequest(), validators=(colander_validator,))
+@from_customer_plan.post(schema=schemas.FromCustomerPlanRequest())
 def create_from_plan(request):
     body = request.validated["body"]
     user = current_user(request)

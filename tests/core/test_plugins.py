@@ -97,6 +97,7 @@ def test_health_needs_no_token_and_names_enabled_plugins(make_site):
 
 def test_plugin_setting_outside_its_namespace_is_refused(database_url, outside_plugins, monkeypatch):
     import tessera_hello
+
     from core.plugins import Manifest
     from core.settings import Setting
 

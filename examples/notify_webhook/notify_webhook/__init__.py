@@ -4,9 +4,7 @@ Point it at a WeCom (企业微信) group robot (``format = wecom``) or at any se
 accepts a JSON POST (``format = json``). A third-party plugin: it uses only the
 public plugin contract (docs/plugins.md) and is installed with pip.
 """
-from core.plugins import Manifest, hookimpl
-from core.settings import Setting, as_positive_int, one_of
-
+from core.toolkit import Manifest, Setting, as_positive_int, hookimpl, one_of
 from notify_webhook.channel import WebhookChannel, as_webhook_url
 
 manifest = Manifest(

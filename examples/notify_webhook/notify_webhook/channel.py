@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from core.channels import Notification, Recipient, SendResult
+from core.toolkit import Notification, Recipient, SendResult
 
 # 408 and 429 ask us to come back; WeCom's errcode -1 is "system busy", 45009 "too many messages"
 _TRANSIENT_HTTP = {408, 429}

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from core.app import make_config
-from core.clock import FixedClock
+from core.toolkit import FixedClock
 
 
 class WebhookServer:

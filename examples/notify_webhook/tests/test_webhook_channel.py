@@ -1,8 +1,7 @@
 """The webhook channel as a site sees it: enabled by the ini, found by its entry point, posting to a real server."""
 import pytest
 
-from core.channels import Notification, Recipient
-from core.settings import ConfigurationError
+from core.toolkit import ConfigurationError, Notification, Recipient
 
 REMINDER = Notification(template="schedule_reminder", subject="日程提醒: 客户拜访",
                         text="您的日程「客户拜访」将于 2025-12-26 15:00 开始。",

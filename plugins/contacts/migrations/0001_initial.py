@@ -6,7 +6,7 @@ Create Date: 2026-11-21 12:31:35.233650
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+import core.toolkit
 
 revision = '5463cb8b89b7'
 down_revision = None
@@ -35,8 +35,8 @@ def upgrade() -> None:
     sa.Column('creator_id', sa.Integer(), nullable=False),
     sa.Column('sales_id', sa.Integer(), nullable=True),
     sa.Column('is_deleted', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.toolkit.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['creator_id'], ['core_user.id'], name=op.f('fk_contacts_customer_creator_id_core_user')),
     sa.ForeignKeyConstraint(['sales_id'], ['core_user.id'], name=op.f('fk_contacts_customer_sales_id_core_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts_customer'))
@@ -48,7 +48,7 @@ def upgrade() -> None:
     op.create_table('contacts_engineer_presence',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('last_active_time', core.db.UTCDateTime(), nullable=False),
+    sa.Column('last_active_time', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_contacts_engineer_presence_user_id_core_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_contacts_engineer_presence'))
     )
@@ -56,7 +56,7 @@ def upgrade() -> None:
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('engineer_id', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['core_user.id'], name=op.f('fk_contacts_customer_engineer_created_by_id_core_user')),
     sa.ForeignKeyConstraint(['customer_id'], ['contacts_customer.id'], name=op.f('fk_contacts_customer_engineer_customer_id_contacts_customer'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['engineer_id'], ['core_user.id'], name=op.f('fk_contacts_customer_engineer_engineer_id_core_user'), ondelete='CASCADE'),
@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('plan_time', core.db.UTCDateTime(), nullable=False),
+    sa.Column('plan_time', core.toolkit.UTCDateTime(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('reminder_minutes', sa.Integer(), nullable=False),
     sa.Column('schedule_id', sa.Integer(), nullable=True),
@@ -91,7 +91,7 @@ def upgrade() -> None:
     sa.Column('serial_number', sa.String(length=100), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('is_deleted', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['contacts_customer.id'], name=op.f('fk_contacts_device_customer_id_contacts_customer')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts_device'))
     )
@@ -107,11 +107,11 @@ def upgrade() -> None:
     sa.Column('task_type', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.String(length=20), nullable=False),
-    sa.Column('start_date', core.db.UTCDateTime(), nullable=True),
-    sa.Column('deadline', core.db.UTCDateTime(), nullable=True),
-    sa.Column('completed_date', core.db.UTCDateTime(), nullable=True),
+    sa.Column('start_date', core.toolkit.UTCDateTime(), nullable=True),
+    sa.Column('deadline', core.toolkit.UTCDateTime(), nullable=True),
+    sa.Column('completed_date', core.toolkit.UTCDateTime(), nullable=True),
     sa.Column('is_deleted', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['contacts_customer.id'], name=op.f('fk_contacts_task_customer_id_contacts_customer')),
     sa.ForeignKeyConstraint(['device_id'], ['contacts_device.id'], name=op.f('fk_contacts_task_device_id_contacts_device')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts_task')),

@@ -4,16 +4,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from core.db import contains_text
-from core.api import api_service, colander_validator, ok, paginate, path_id
-from core.auth import current_user
+from core.toolkit import api_service, contains_text, current_user, ok, paginate, path_id
 from plugins.contacts import customers as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 from plugins.contacts.plans import upcoming_schedules
-from plugins.contacts.schemas import (AssignEngineersRequest, AssignSalesRequest, CreateCustomerRequest,
-                                      CustomerDetailRequest, DeleteCustomerRequest, ListCustomersRequest,
-                                      UpdateCustomerRequest)
+from plugins.contacts.schemas import (
+    AssignEngineersRequest,
+    AssignSalesRequest,
+    CreateCustomerRequest,
+    CustomerDetailRequest,
+    DeleteCustomerRequest,
+    ListCustomersRequest,
+    UpdateCustomerRequest,
+)
 from plugins.contacts.shapes import customer_detail_json, customer_summary_json, device_json, task_brief_json
 from plugins.contacts.work import task_loads
 
@@ -37,7 +41,7 @@ def _with_engineers():
     return selectinload(Customer.engineer_links).joinedload(CustomerEngineer.engineer)
 
 
-@customers.get(schema=ListCustomersRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customers.get(schema=ListCustomersRequest(), permission=CUSTOMERS_PERMISSION)
 def list_customers(request):
     user = current_user(request)
     query = request.validated["querystring"]
@@ -53,14 +57,14 @@ def list_customers(request):
         [customer_summary_json(c, user, relation, counts.get(c.id, 0)) for c in page.items]), "获取成功")
 
 
-@customers.post(schema=CreateCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customers.post(schema=CreateCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def create_customer(request):
     created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
                                       _blank_to_none(request.validated["body"]))
     return ok(request, {"customerId": created.id, "name": created.name}, "添加成功")
 
 
-@customer.get(schema=CustomerDetailRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer.get(schema=CustomerDetailRequest(), permission=CUSTOMERS_PERMISSION)
 def get_customer(request):
     user = current_user(request)
     query = request.validated["querystring"]
@@ -78,27 +82,27 @@ def get_customer(request):
     return ok(request, data, "获取成功")
 
 
-@customer.put(schema=UpdateCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer.put(schema=UpdateCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def update_customer(request):
     service.update_customer(_customer(request), request.registry.clock, _blank_to_none(request.validated["body"]))
     return ok(request, None, "修改成功")
 
 
-@customer.delete(schema=DeleteCustomerRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer.delete(schema=DeleteCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def delete_customer(request):
     service.delete_customer(request.dbsession, current_user(request), _customer(request),
                             request.validated["body"]["password"])
     return ok(request, None, "删除成功")
 
 
-@assign_sales.post(schema=AssignSalesRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@assign_sales.post(schema=AssignSalesRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_sales(request):
     service.assign_sales(request.dbsession, current_user(request), _customer(request),
                          request.validated["body"]["salesId"])
     return ok(request, None, "分配成功")
 
 
-@assign_engineers.post(schema=AssignEngineersRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@assign_engineers.post(schema=AssignEngineersRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_engineers(request):
     service.assign_engineers(request.dbsession, request.registry.clock, current_user(request),
                              _customer(request, _with_engineers()), request.validated["body"]["engineerIds"])

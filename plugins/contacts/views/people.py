@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.db import contains_text
-from core.api import Forbidden, NotFound, api_service, colander_validator, ok, path_id
-from core.auth import current_user
-from core.models import User
-from core.timefmt import isoformat_utc_ms
+from core.toolkit import (
+    Forbidden,
+    NotFound,
+    User,
+    api_service,
+    contains_text,
+    current_user,
+    isoformat_utc_ms,
+    ok,
+    path_id,
+)
 from plugins.contacts.access import ENGINEER
 from plugins.contacts.models import EngineerPresence
 from plugins.contacts.presence import set_status, shown_status
@@ -52,7 +58,7 @@ def list_engineer_status(request):
     return ok(request, {"locations": data}, "获取成功")
 
 
-@engineers_status.put(schema=UpdateStatusRequest(), validators=(colander_validator,))
+@engineers_status.put(schema=UpdateStatusRequest())
 def update_own_status(request):
     user = current_user(request)
     if user.role != ENGINEER:
@@ -78,7 +84,7 @@ def get_engineer(request):
     }, "获取成功")
 
 
-@other_contacts.get(schema=OtherContactsRequest(), validators=(colander_validator,))
+@other_contacts.get(schema=OtherContactsRequest())
 def list_other_contacts(request):
     statement = select(User).where(User.is_active.is_(True), User.role != ENGINEER).order_by(User.id)
     keyword = request.validated["querystring"]["keyword"]

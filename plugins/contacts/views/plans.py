@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.api import api_service, colander_validator, ok, paginate, path_id
-from core.auth import current_user
-from core.timefmt import site_aware
+from core.toolkit import api_service, current_user, ok, paginate, path_id, site_aware
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
 from plugins.contacts.models import CustomerPlan
 from plugins.contacts.plans import create_plan_with_schedule
@@ -20,7 +18,7 @@ def _customer(request):
     return get_visible_customer(request.dbsession, current_user(request), path_id(request, "customerId", "客户不存在"))
 
 
-@customer_plans.get(schema=ListPlansRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_plans.get(schema=ListPlansRequest(), permission=CUSTOMERS_PERMISSION)
 def list_plans(request):
     query = request.validated["querystring"]
     statement = (select(CustomerPlan).where(CustomerPlan.customer_id == _customer(request).id)
@@ -29,7 +27,7 @@ def list_plans(request):
     return ok(request, page.as_total_pages([plan_json(p) for p in page.items]), "获取成功")
 
 
-@customer_plans.post(schema=CreatePlanRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_plans.post(schema=CreatePlanRequest(), permission=CUSTOMERS_PERMISSION)
 def create_plan(request):
     body = request.validated["body"]
     plan = create_plan_with_schedule(

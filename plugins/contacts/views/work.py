@@ -1,12 +1,18 @@
 """A customer's devices and tasks: the spec's two lists, and managing them (our addition)."""
 from __future__ import annotations
 
-from core.api import api_service, colander_validator, ok, paginate, path_id
-from core.auth import current_user
+from core.toolkit import api_service, current_user, ok, paginate, path_id
 from plugins.contacts import work as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
-from plugins.contacts.schemas import (CreateDeviceRequest, CreateTaskRequest, ListDevicesRequest, ListTasksRequest,
-                                      TaskStatusRequest, UpdateDeviceRequest, UpdateTaskRequest)
+from plugins.contacts.schemas import (
+    CreateDeviceRequest,
+    CreateTaskRequest,
+    ListDevicesRequest,
+    ListTasksRequest,
+    TaskStatusRequest,
+    UpdateDeviceRequest,
+    UpdateTaskRequest,
+)
 from plugins.contacts.shapes import device_with_tasks_json, task_json
 
 CUSTOMER = "/api/v1/contacts/customers/{customerId:\\d+}"
@@ -33,7 +39,7 @@ def _task(request):
     return service.get_visible_task(request.dbsession, current_user(request), request.matchdict["taskId"])
 
 
-@customer_devices.get(schema=ListDevicesRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_devices.get(schema=ListDevicesRequest(), permission=CUSTOMERS_PERMISSION)
 def list_devices(request):
     query = request.validated["querystring"]
     page = paginate(request.dbsession, service.device_search(_customer(request).id, query["keyword"]),
@@ -43,14 +49,14 @@ def list_devices(request):
               "获取成功")
 
 
-@customer_devices.post(schema=CreateDeviceRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_devices.post(schema=CreateDeviceRequest(), permission=CUSTOMERS_PERMISSION)
 def create_device(request):
     created = service.create_device(request.dbsession, request.registry.clock, _customer(request),
                                     request.validated["body"])
     return ok(request, device_with_tasks_json(created, []), "添加成功")
 
 
-@device.put(schema=UpdateDeviceRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@device.put(schema=UpdateDeviceRequest(), permission=CUSTOMERS_PERMISSION)
 def update_device(request):
     found = _device(request)
     service.update_device(found, request.validated["body"])
@@ -64,7 +70,7 @@ def delete_device(request):
     return ok(request, None, "删除成功")
 
 
-@customer_tasks.get(schema=ListTasksRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_tasks.get(schema=ListTasksRequest(), permission=CUSTOMERS_PERMISSION)
 def list_tasks(request):
     query = request.validated["querystring"]
     statement = service.task_search(_customer(request).id, query["status"], query["taskType"])
@@ -72,7 +78,7 @@ def list_tasks(request):
     return ok(request, page.as_total_pages([task_json(t) for t in page.items]), "获取成功")
 
 
-@customer_tasks.post(schema=CreateTaskRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@customer_tasks.post(schema=CreateTaskRequest(), permission=CUSTOMERS_PERMISSION)
 def create_task(request):
     created = service.create_task(request.dbsession, request.registry, _customer(request), request.validated["body"])
     return ok(request, task_json(created), "添加成功")
@@ -83,14 +89,14 @@ def get_task(request):
     return ok(request, task_json(_task(request)), "获取成功")
 
 
-@task.put(schema=UpdateTaskRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@task.put(schema=UpdateTaskRequest(), permission=CUSTOMERS_PERMISSION)
 def update_task(request):
     found = _task(request)
     service.update_task(request.dbsession, request.registry, found, request.validated["body"])
     return ok(request, task_json(found), "修改成功")
 
 
-@task_status.post(schema=TaskStatusRequest(), validators=(colander_validator,), permission=CUSTOMERS_PERMISSION)
+@task_status.post(schema=TaskStatusRequest(), permission=CUSTOMERS_PERMISSION)
 def post_task_status(request):
     found = _task(request)
     service.set_task_status(found, request.registry.clock, request.validated["body"]["status"])

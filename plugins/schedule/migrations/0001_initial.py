@@ -6,7 +6,7 @@ Create Date: 2026-11-21 12:32:19.343513
 """
 from alembic import op
 import sqlalchemy as sa
-import core.db
+import core.toolkit
 
 revision = '19ff59724256'
 down_revision = None
@@ -21,9 +21,9 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('schedule_type', sa.String(length=50), nullable=False),
-    sa.Column('start_time', core.db.UTCDateTime(), nullable=False),
-    sa.Column('end_time', core.db.UTCDateTime(), nullable=True),
-    sa.Column('series_end', core.db.UTCDateTime(), nullable=True),
+    sa.Column('start_time', core.toolkit.UTCDateTime(), nullable=False),
+    sa.Column('end_time', core.toolkit.UTCDateTime(), nullable=True),
+    sa.Column('series_end', core.toolkit.UTCDateTime(), nullable=True),
     sa.Column('location', sa.String(length=500), nullable=False),
     sa.Column('participants', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -38,8 +38,8 @@ def upgrade() -> None:
     sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('remark', sa.Text(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('create_datetime', core.db.UTCDateTime(), nullable=False),
-    sa.Column('update_datetime', core.db.UTCDateTime(), nullable=False),
+    sa.Column('create_datetime', core.toolkit.UTCDateTime(), nullable=False),
+    sa.Column('update_datetime', core.toolkit.UTCDateTime(), nullable=False),
     sa.Column('creator_id', sa.Integer(), nullable=False),
     sa.Column('modifier_id', sa.Integer(), nullable=True),
     sa.Column('is_deleted', sa.Boolean(), nullable=False),
@@ -55,18 +55,18 @@ def upgrade() -> None:
     op.create_table('schedule_reminder',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('schedule_id', sa.Integer(), nullable=False),
-    sa.Column('occurrence_start', core.db.UTCDateTime(), nullable=False),
-    sa.Column('remind_time', core.db.UTCDateTime(), nullable=False),
+    sa.Column('occurrence_start', core.toolkit.UTCDateTime(), nullable=False),
+    sa.Column('remind_time', core.toolkit.UTCDateTime(), nullable=False),
     sa.Column('remind_method', sa.String(length=50), nullable=False),
     sa.Column('is_sent', sa.Boolean(), nullable=False),
-    sa.Column('sent_time', core.db.UTCDateTime(), nullable=True),
+    sa.Column('sent_time', core.toolkit.UTCDateTime(), nullable=True),
     sa.Column('send_result', sa.Text(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', core.toolkit.UTCDateTime(), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('claimed_until', core.db.UTCDateTime(), nullable=True),
-    sa.Column('create_datetime', core.db.UTCDateTime(), nullable=False),
+    sa.Column('claimed_until', core.toolkit.UTCDateTime(), nullable=True),
+    sa.Column('create_datetime', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['schedule_id'], ['schedule_schedule.id'], name=op.f('fk_schedule_reminder_schedule_id_schedule_schedule'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_reminder')),
     sa.UniqueConstraint('schedule_id', 'occurrence_start', 'remind_method', name=op.f('uq_schedule_reminder_schedule_id_occurrence_start_remind_method'))
@@ -78,7 +78,7 @@ def upgrade() -> None:
 
     op.create_table('schedule_reminder_horizon',
     sa.Column('schedule_id', sa.Integer(), nullable=False),
-    sa.Column('reminders_until', core.db.UTCDateTime(), nullable=True),
+    sa.Column('reminders_until', core.toolkit.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['schedule_id'], ['schedule_schedule.id'], name=op.f('fk_schedule_reminder_horizon_schedule_id_schedule_schedule'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('schedule_id', name=op.f('pk_schedule_reminder_horizon'))
     )
@@ -89,7 +89,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reminder_id', sa.Integer(), nullable=False),
     sa.Column('schedule_id', sa.Integer(), nullable=False),
-    sa.Column('occurrence_start', core.db.UTCDateTime(), nullable=False),
+    sa.Column('occurrence_start', core.toolkit.UTCDateTime(), nullable=False),
     sa.Column('method', sa.String(length=50), nullable=False),
     sa.Column('address', sa.String(length=254), nullable=False),
     sa.Column('recipient_name', sa.String(length=150), nullable=False),
@@ -97,8 +97,8 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('sent_time', core.db.UTCDateTime(), nullable=True),
-    sa.Column('update_datetime', core.db.UTCDateTime(), nullable=False),
+    sa.Column('sent_time', core.toolkit.UTCDateTime(), nullable=True),
+    sa.Column('update_datetime', core.toolkit.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['reminder_id'], ['schedule_reminder.id'], name=op.f('fk_schedule_reminder_delivery_reminder_id_schedule_reminder'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_reminder_delivery')),
     sa.UniqueConstraint('schedule_id', 'occurrence_start', 'method', 'address', name=op.f('uq_schedule_reminder_delivery_schedule_id_occurrence_start_method_address'))

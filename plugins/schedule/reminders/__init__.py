@@ -10,7 +10,7 @@ import logging
 
 from sqlalchemy import select
 
-from core.timefmt import isoformat_local
+from core.toolkit import isoformat_local
 from plugins.schedule.reminders.dispatch import dispatch_due
 from plugins.schedule.reminders.materialise import sync_reminders
 from plugins.schedule.reminders.models import ScheduleReminder

@@ -28,13 +28,20 @@ import uuid
 
 from sqlalchemy import select, update
 
-from core.channels import Channel, Notification, Recipient, SendResult
-from core.db import transaction_scope
-from core.timefmt import isoformat_local
+from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local, transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason, still_wanted
-from plugins.schedule.reminders.models import (CLAIMED, FAILED, PENDING, RETRY, SENDING, SENT, SKIPPED,
-                                               ReminderDelivery, ScheduleReminder)
+from plugins.schedule.reminders.models import (
+    CLAIMED,
+    FAILED,
+    PENDING,
+    RETRY,
+    SENDING,
+    SENT,
+    SKIPPED,
+    ReminderDelivery,
+    ScheduleReminder,
+)
 from plugins.schedule.reminders.settings import ReminderSettings
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import logging
 
 from sqlalchemy import and_, or_, select
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.recurrence import occurrences
 from plugins.schedule.reminders.models import CANCELLED, PENDING, ReminderHorizon, ScheduleReminder

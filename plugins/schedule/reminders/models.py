@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime
+from core.toolkit import Base, UTCDateTime
 
 # Reminder states. ``pending`` waits for ``next_attempt_at``; ``claimed`` is being sent by
 # ``claimed_by`` until ``claimed_until``; the rest are final. ``cancelled`` is set by

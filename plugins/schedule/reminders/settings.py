@@ -2,7 +2,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from core.settings import Setting, as_positive_int
+from core.toolkit import Setting, as_positive_int
 
 
 def _local_time(value) -> str:

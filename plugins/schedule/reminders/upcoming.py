@@ -7,8 +7,7 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import User
-from core.timefmt import isoformat_local
+from core.toolkit import User, isoformat_local
 from plugins.schedule.models import ACTIVE_STATUSES, Schedule
 from plugins.schedule.reminders.models import CLAIMED, PENDING, ScheduleReminder
 from plugins.schedule.reminders.settings import ReminderSettings

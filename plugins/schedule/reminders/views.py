@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import colander
 
-from core.api import api_service, colander_validator, ok
-from core.auth import current_user
+from core.toolkit import api_service, current_user, ok
 from plugins.schedule.reminders.upcoming import upcoming_for
 
 upcoming = api_service(
@@ -19,7 +18,7 @@ class UpcomingQuery(colander.MappingSchema):
                             description="未来多少小时内的提醒，默认24，1–720"))
 
 
-@upcoming.get(schema=UpcomingQuery(), validators=(colander_validator,), permission="authenticated")
+@upcoming.get(schema=UpcomingQuery(), permission="authenticated")
 def upcoming_reminders(request):
     items = upcoming_for(request.dbsession, request.registry, current_user(request),
                          request.validated["querystring"]["hours"])

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
+from core.accounts import apply_user_fields
 from core.db import transaction_scope
 from core.models import User
 from core.passwords import hash_password
-from core.views.users import apply_user_fields
 from tests.support import DEFAULT_PASSWORD
 
 API = "/api/v1/contacts"

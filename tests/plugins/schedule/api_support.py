@@ -5,10 +5,10 @@ import functools
 
 from sqlalchemy import func, select
 
+from core.accounts import apply_user_fields
 from core.db import transaction_scope
 from core.models import User
 from core.passwords import hash_password
-from core.views.users import apply_user_fields
 from plugins.schedule.models import Schedule
 from tests.support import DEFAULT_PASSWORD
 

@@ -6,9 +6,15 @@ import pytest
 from core.db import transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import dispatch_due
-from tests.plugins.schedule.reminder_support import (SCHEDULES, create_schedule, deliveries, inbox_titles,
-                                                     reminder_rows)
-from tests.plugins.schedule.reminder_support import channels, owner  # noqa: F401 - fixtures shared by the reminder tests
+from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures shared by the reminder tests
+    SCHEDULES,
+    channels,
+    create_schedule,
+    deliveries,
+    inbox_titles,
+    owner,
+    reminder_rows,
+)
 from tests.support import count_queries, shanghai
 
 

@@ -13,9 +13,16 @@ from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import claim_batch, deliver, dispatch_due
 from plugins.schedule.reminders.models import ReminderDelivery
 from plugins.schedule.reminders.settings import ReminderSettings
-from tests.plugins.schedule.reminder_support import (WorkerKilled, create_schedule, deliveries, inbox_titles,
-                                                     install_recording_channels, reminder_rows)
-from tests.plugins.schedule.reminder_support import channels, owner  # noqa: F401 - fixtures shared by the reminder tests
+from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures shared by the reminder tests
+    WorkerKilled,
+    channels,
+    create_schedule,
+    deliveries,
+    inbox_titles,
+    install_recording_channels,
+    owner,
+    reminder_rows,
+)
 from tests.support import shanghai
 
 CLIENT = {"name": "李四", "role": "客户", "email": "lisi@example.com", "phone": "13900000002"}
@@ -99,9 +106,9 @@ def test_a_retry_never_resends_to_a_recipient_who_got_it(site, clock, owner, cha
 
 def test_workers_racing_on_the_same_due_reminders_deliver_each_exactly_once(site, clock, channels):
     owners = [site.create_user(f"lawyer{n}", email=f"lawyer{n}@example.com") for n in range(6)]
-    for n, owner in enumerate(owners):
+    for n, person in enumerate(owners):
         for hour in (11, 12):
-            create_schedule(site, owner, shanghai(2025, 12, 26, hour, n), reminder_method="system,email",
+            create_schedule(site, person, shanghai(2025, 12, 26, hour, n), reminder_method="system,email",
                             participants=[{"name": f"客户{n}", "role": "客户", "email": f"client{n}-{hour}@example.com"}])
     clock.set(shanghai(2025, 12, 26, 12, 0))
     reports, errors = [], []

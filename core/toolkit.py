@@ -1,0 +1,58 @@
+"""Everything a Tessera plugin may import from the core — the one public surface.
+
+Plugins, ours and third parties', import from here and nowhere else in ``core``
+(a test fails when a shipped plugin does otherwise). What is named here keeps
+its meaning across the minor versions of the plugin contract
+(``CONTRACT_VERSION``); anything else in ``core`` may change without notice.
+See docs/plugins.md.
+"""
+from __future__ import annotations
+
+from core import __version__ as CORE_VERSION
+from core.accounts import create_user
+from core.api import (
+                      BUSINESS_CODE_ENVELOPE,
+                      HTTP_CODE_ENVELOPE,
+                      MAX_ID,
+                      ApiError,
+                      BadRequest,
+                      Conflict,
+                      Envelope,
+                      Forbidden,
+                      NotFound,
+                      TooManyRequests,
+                      Unauthorized,
+                      api_service,
+                      colander_validator,
+                      envelope_response,
+                      ok,
+                      page_nodes,
+                      paginate,
+                      path_id,
+)
+from core.auth import ADMIN, AUTHENTICATED, current_user
+from core.channels import Channel, Notification, Recipient, SendResult
+from core.clock import FixedClock, SystemClock
+from core.db import Base, UTCDateTime, contains_text, transaction_scope
+from core.hookspecs import hookspec
+from core.models import User
+from core.passwords import verify_password
+from core.plugins import Manifest, hookimpl
+from core.sendlog import CONSOLE_BACKEND, SendLogMixin, answer, send_for_channel, send_on_request, send_responses
+from core.settings import ConfigurationError, Setting, as_bool, as_list, as_non_negative_int, as_positive_int, one_of
+from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_today, supported_year
+
+#: the plugin contract's version: a plugin's ``Manifest.requires_core`` is checked against the core's version
+CONTRACT_VERSION = "1.0"
+
+__all__ = [
+    "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONSOLE_BACKEND", "CONTRACT_VERSION", "CORE_VERSION",
+    "HTTP_CODE_ENVELOPE", "MAX_ID",
+    "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "FixedClock",
+    "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendLogMixin", "SendResult", "Setting",
+    "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
+    "answer", "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
+    "contains_text", "create_user", "current_user", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "send_for_channel", "send_on_request",
+    "send_responses", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
+]

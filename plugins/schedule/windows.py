@@ -1,0 +1,87 @@
+"""Reading time windows: which schedules touch a window, their occurrences, by day."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.toolkit import User, isoformat_local
+
+from .models import ACTIVE_STATUSES, Schedule
+from .recurrence import Occurrence, occurrences
+from .visibility import visible
+
+
+def touching(window_start: dt.datetime, window_end: dt.datetime) -> list[ColumnElement]:
+    """Where-clauses for the schedules that may have an occurrence in [window_start, window_end) (indexed)."""
+    return [Schedule.start_time < window_end,
+            or_(Schedule.series_end.is_(None), Schedule.series_end >= window_start)]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.datetime
+    end: dt.datetime
+
+
+def day_window(day: dt.date, tz, days: int = 1) -> Window:
+    """Local days [day, day + days) as UTC instants (DST days are 23 or 25 hours long)."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(0), tzinfo=tz)
+    return Window(start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc))
+
+
+def occurrences_in(dbsession: Session, registry, user: User, window: Window) -> list[tuple[Schedule, Occurrence]]:
+    """Every visible occurrence overlapping the window, in start order: one query whatever the window."""
+    schedules = dbsession.scalars(select(Schedule).where(*visible(user), *touching(window.start, window.end))).all()
+    found = [(schedule, occurrence) for schedule in schedules
+             for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
+    found.sort(key=lambda pair: (pair[1].start, pair[0].id))
+    return found
+
+
+def days_touched(occurrence: Occurrence, tz) -> list[dt.date]:
+    """The local days an occurrence covers (an end at midnight does not reach the next day)."""
+    first = occurrence.start.astimezone(tz).date()
+    if occurrence.end is None or occurrence.end <= occurrence.start:
+        return [first]
+    last = (occurrence.end - dt.timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def by_day(pairs: list[tuple[Schedule, Occurrence]], tz, window_days: list[dt.date]) -> dict[dt.date, list]:
+    grouped: dict[dt.date, list] = {day: [] for day in window_days}
+    for schedule, occurrence in pairs:
+        for day in days_touched(occurrence, tz):
+            if day in grouped:
+                grouped[day].append((schedule, occurrence))
+    return grouped
+
+
+def next_occurrence(schedule: Schedule, after: dt.datetime, tz, horizon_days: int) -> Occurrence | None:
+    """The first occurrence starting at or after ``after`` within the horizon."""
+    for occurrence in occurrences(schedule, after, after + dt.timedelta(days=horizon_days), tz):
+        if occurrence.start >= after:
+            return occurrence
+    return None
+
+
+def upcoming_related(dbsession: Session, registry, user: User, related_type: str, related_ids: list[int],
+                     limit: int) -> list[dict]:
+    """What is planned for some objects: per object, at most ``limit`` live schedules by their next occurrence."""
+    now = registry.clock.now()
+    horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
+    candidates = dbsession.scalars(select(Schedule).where(
+        *visible(user), Schedule.related_type == related_type, Schedule.related_id.in_(related_ids),
+        Schedule.status.in_(ACTIVE_STATUSES), or_(Schedule.series_end.is_(None), Schedule.series_end >= now))).all()
+    upcoming: dict[int, list] = {related_id: [] for related_id in related_ids}
+    for schedule in candidates:
+        occurrence = next_occurrence(schedule, now, registry.site_timezone, horizon)
+        if occurrence is not None:
+            upcoming[schedule.related_id].append((occurrence.start, schedule.id, schedule))
+    return [{"id": schedule.id, "title": schedule.title, "start_time": isoformat_local(registry, start),
+             "status": schedule.status, "related_type": schedule.related_type, "related_id": schedule.related_id}
+            for related_id in related_ids for start, _, schedule in sorted(upcoming[related_id])[:limit]]
