@@ -4,6 +4,14 @@ Requests get ``request.dbsession``, joined to the request's transaction by
 zope.sqlalchemy and pyramid_tm: committed when the view succeeds, rolled back
 on any error. Background jobs use ``transaction_scope(registry)``, one
 transaction each.
+
+On SQLite, readers run side by side (WAL) and only writers queue. A ``GET`` or
+``HEAD`` request reads in a deferred transaction, which takes no lock until it
+writes; every other request, and ``transaction_scope(registry)`` unless told
+``write=False``, begins ``IMMEDIATE``: it takes the write lock up front, so a
+read-then-write (a claim, a conflict check) never fails half-way because
+another writer committed in between. Keep slow work — password hashing,
+network calls — out of a transaction that holds the lock.
 """
 from __future__ import annotations
 
@@ -65,6 +73,11 @@ def contains_text(text: str, *columns):
     return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
 
 
+#: the execution option that marks an engine (and so its transactions) as read-only
+READ_ONLY = "tessera_read_only"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
@@ -90,26 +103,34 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # IMMEDIATE takes the write lock up front: two claimers never both read
-        # "unclaimed" and then both write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # "unclaimed" and then both write. Readers take no lock, so they never wait for writers.
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def new_session(registry, write: bool) -> Session:
+    """A session whose transactions take the write lock up front (``write``) or read side by side."""
+    return registry.dbsession_factory(bind=registry.dbengine if write else registry.dbengine_read_only)
+
+
 def request_dbsession(request) -> Session:
-    """``request.dbsession``: a session joined to the request's transaction."""
-    session = request.registry.dbsession_factory()
+    """``request.dbsession``: a session joined to the request's transaction; read-only for GET and HEAD."""
+    session = new_session(request.registry, write=request.method not in READ_METHODS)
     zope.sqlalchemy.register(session, transaction_manager=request.tm)
     return session
 
 
 @contextlib.contextmanager
-def transaction_scope(registry) -> Iterator[Session]:
-    """One transaction outside a request (tasks, CLI): commit on success, roll back on error."""
+def transaction_scope(registry, write: bool = True) -> Iterator[Session]:
+    """One transaction outside a request (tasks, CLI): commit on success, roll back on error.
+
+    ``write=False`` for work that only reads: it then never waits for, nor delays, a writer.
+    """
     manager = transaction_package.TransactionManager(explicit=True)
-    session = registry.dbsession_factory()
+    session = new_session(registry, write)
     zope.sqlalchemy.register(session, transaction_manager=manager)
     try:
         with manager:
@@ -122,5 +143,6 @@ def includeme(config) -> None:
     settings = config.registry.settings
     engine = make_engine(settings["sqlalchemy.url"])
     config.registry.dbengine = engine
+    config.registry.dbengine_read_only = engine.execution_options(**{READ_ONLY: True})
     config.registry.dbsession_factory = make_session_factory(engine)
     config.add_request_method(request_dbsession, "dbsession", reify=True)

@@ -1,7 +1,8 @@
 """Engineers' presence: the status they set and when they were last active.
 
 An engineer's authenticated requests refresh ``last_active_time`` at most once
-a minute. The status shown is the one they set (``online`` until they set
+a minute (each web process remembers when it last did, so requests in between
+cost no query). The status shown is the one they set (``online`` until they set
 another), except that an engineer idle for longer than
 ``tessera.contacts.idle_minutes`` shows ``offline``; one never seen is ``offline``.
 """
@@ -22,22 +23,33 @@ REFRESH_EVERY = dt.timedelta(minutes=1)
 
 
 def record_activity(request, user: User) -> None:
-    """Refresh an engineer's last-active time; one primary-key read, a write at most once a minute."""
+    """Refresh an engineer's last-active time: at most one read and one write a minute, none in between.
+
+    The write is flushed here, inside a savepoint, so that a failure — on SQLite, a
+    read-only request whose snapshot another writer has overtaken — only skips this
+    refresh (the next request tries again) and never fails the request.
+    """
     if user.role != ENGINEER:
         return
-    now = request.registry.clock.now()
+    registry = request.registry
+    now = registry.clock.now()
+    refreshed = registry.__dict__.setdefault("contacts_presence_refreshed", {})
+    last = refreshed.get(user.id)
+    if last is not None and now - last < REFRESH_EVERY:
+        return
     dbsession = request.dbsession
     try:
-        presence = dbsession.get(EngineerPresence, user.id)
-        if presence is None:
-            with dbsession.begin_nested():
+        with dbsession.begin_nested():
+            presence = dbsession.get(EngineerPresence, user.id)
+            if presence is None:
                 dbsession.add(EngineerPresence(user_id=user.id, status="online", last_active_time=now))
-        elif now - presence.last_active_time >= REFRESH_EVERY:
-            presence.last_active_time = now
+            elif now - presence.last_active_time >= REFRESH_EVERY:
+                presence.last_active_time = now
+        refreshed[user.id] = now
     except IntegrityError:
         pass  # a concurrent first request of the same engineer inserted the row
-    except SQLAlchemyError:
-        log.exception("could not record the activity of user %s", user.id)
+    except SQLAlchemyError as exc:
+        log.warning("could not record the activity of user %s: %s", user.id, exc)
 
 
 def set_status(dbsession, clock, user: User, status: str) -> None:
