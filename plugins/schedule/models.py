@@ -50,6 +50,8 @@ class Schedule(Base):
     __tablename__ = "schedule_schedule"
     __table_args__ = (
         Index("ix_schedule_schedule_creator_start", "creator_id", "start_time"),
+        # the list's common filters answered from the index alone (migration 0002)
+        Index("ix_schedule_schedule_creator_status_start", "creator_id", "is_deleted", "status", "start_time"),
         Index("ix_schedule_schedule_related", "related_type", "related_id"),
         Index("ix_schedule_schedule_status", "status"),
     )

@@ -7,12 +7,17 @@ The rule format is the spec's appendix plus ``exdates``::
      "exdates": ["2026-01-05", "2026-01-07T09:00:00+08:00"]}
 
 Occurrences are computed on the site's wall clock: a 09:00 weekly meeting stays
-at 09:00 local time across daylight-saving changes. ``by_monthday: [31]`` skips
+at 09:00 local time across daylight-saving changes. Expanding a window costs what
+the window holds, however long ago the series began: the rule is restarted a
+whole number of intervals after its first start, just before the window, so its
+phase is kept (a COUNT is counted once from the real start and remembered). ``by_monthday: [31]`` skips
 months without a 31st (RFC 5545); use ``-1`` for "the last day of the month".
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -38,24 +43,92 @@ def end_date_until(rule: dict, tz) -> dt.datetime | None:
     return dt.datetime.combine(dt.date.fromisoformat(str(rule["end_date"])[:10]), dt.time(23, 59, 59), tzinfo=tz)
 
 
-def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
-    """The dateutil rule of a series whose first occurrence starts at ``first_start``."""
-    local_start = first_start.astimezone(tz)
-    options = {"dtstart": local_start, "interval": int(rule.get("interval") or 1)}
+def _by_rules(rule: dict, frequency: int, local_start: dt.datetime) -> dict:
+    """The rule's BYxxx parts. Where the rule names none, dateutil would take the days from
+    ``dtstart``: they are named here instead, so that a rule started later keeps the series' days."""
+    options: dict = {}
     if rule.get("by_weekday"):
-        options["byweekday"] = [_WEEKDAYS[int(day) - 1] for day in rule["by_weekday"]]
+        options["byweekday"] = tuple(_WEEKDAYS[int(day) - 1] for day in rule["by_weekday"])
     if rule.get("by_monthday"):
-        options["bymonthday"] = [int(day) for day in rule["by_monthday"]]
+        options["bymonthday"] = tuple(int(day) for day in rule["by_monthday"])
+    if not options:
+        if frequency == rrule.WEEKLY:
+            options["byweekday"] = (_WEEKDAYS[local_start.weekday()],)
+        elif frequency == rrule.MONTHLY:
+            options["bymonthday"] = (local_start.day,)
+        elif frequency == rrule.YEARLY:
+            options.update(bymonth=(local_start.month,), bymonthday=(local_start.day,))
+    return options
+
+
+@functools.lru_cache(maxsize=4096)
+def _last_counted_start(frequency: int, interval: int, options: tuple, count: int,
+                        local_start: dt.datetime) -> dt.datetime:
+    """The start of the COUNT-th occurrence: counting needs the series' real first start, so it
+    walks the series once (at most ``count`` steps) and is remembered."""
+    tail = collections.deque(rrule.rrule(frequency, dtstart=local_start, interval=interval, count=count,
+                                         **dict(options)), maxlen=1)
+    return tail[0] if tail else local_start
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A rule taken apart: its frequency, interval, BYxxx parts, first local start and last allowed start."""
+
+    frequency: int
+    interval: int
+    options: dict
+    local_start: dt.datetime
+    until: dt.datetime | None
+
+    def rrule(self, dtstart: dt.datetime | None = None) -> rrule.rrule:
+        return rrule.rrule(self.frequency, dtstart=dtstart or self.local_start, interval=self.interval,
+                           until=self.until, **self.options)
+
+    def start_near(self, moment: dt.datetime, periods_before: int = 1) -> dt.datetime:
+        """A dtstart in step with the series (whole intervals after its first start), at least
+        ``periods_before`` intervals before ``moment``: expanding from it yields exactly the
+        series' occurrences from there on, without walking the years before (never before the first start)."""
+        first, target = self.local_start, moment.astimezone(self.local_start.tzinfo)
+        if self.frequency == rrule.DAILY:
+            steps = (target.date() - first.date()).days // self.interval - periods_before
+            return first + dt.timedelta(days=steps * self.interval) if steps > 0 else first
+        if self.frequency == rrule.WEEKLY:
+            # weeks begin on Monday (dateutil's default WKST), and INTERVAL counts weeks from the first one
+            weeks = (_monday(target) - _monday(first)).days // 7
+            steps = weeks // self.interval - periods_before
+            return first + dt.timedelta(weeks=steps * self.interval) if steps > 0 else first
+        if self.frequency == rrule.MONTHLY:
+            months = (target.year - first.year) * 12 + target.month - first.month
+            steps = months // self.interval - periods_before
+            if steps <= 0:
+                return first
+            index = first.year * 12 + first.month - 1 + steps * self.interval
+            return first.replace(year=index // 12, month=index % 12 + 1, day=1)
+        steps = (target.year - first.year) // self.interval - periods_before
+        return first.replace(year=first.year + steps * self.interval, month=1, day=1) if steps > 0 else first
+
+
+def _monday(moment: dt.datetime) -> dt.date:
+    return moment.date() - dt.timedelta(days=moment.weekday())
+
+
+def _series(rule: dict, first_start: dt.datetime, tz) -> _Series:
+    local_start = first_start.astimezone(tz)
     frequency = FREQUENCIES[rule["frequency"]]
+    options = _by_rules(rule, frequency, local_start)
+    interval = int(rule.get("interval") or 1)
     until = end_date_until(rule, tz)
     if rule.get("count"):
-        counted = rrule.rrule(frequency, count=int(rule["count"]), **options)
-        if until is None:
-            return counted
         # RFC 5545 (and dateutil) refuse COUNT with UNTIL: the series ends at whichever comes first
-        last = counted[-1] if counted.count() else local_start
-        until = min(until, last)
-    return rrule.rrule(frequency, until=until, **options)
+        last = _last_counted_start(frequency, interval, tuple(sorted(options.items())), int(rule["count"]), local_start)
+        until = last if until is None else min(until, last)
+    return _Series(frequency, interval, options, local_start, until)
+
+
+def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
+    """The dateutil rule of a series whose first occurrence starts at ``first_start``."""
+    return _series(rule, first_start, tz).rrule()
 
 
 def excluded_starts(rule: dict, first_start: dt.datetime, tz) -> set[dt.datetime]:
@@ -84,10 +157,11 @@ def occurrences(schedule, window_start: dt.datetime, window_end: dt.datetime, tz
         if _overlaps(schedule.start_time, schedule.start_time + duration, window_start, window_end):
             yield Occurrence(schedule.start_time, schedule.end_time, None)
         return
-    rule = build_rrule(schedule.recurrence_rule, schedule.start_time, tz)
+    series = _series(schedule.recurrence_rule, schedule.start_time, tz)
     excluded = excluded_starts(schedule.recurrence_rule, schedule.start_time, tz)
     search_from = (window_start - duration).astimezone(tz)
-    for local_start in rule.xafter(search_from, inc=True):
+    # the cost follows the window, not the series' age: expansion starts next to the window
+    for local_start in series.rrule(series.start_near(search_from)).xafter(search_from, inc=True):
         start = local_start.astimezone(dt.timezone.utc)
         if start >= window_end:
             return
@@ -106,12 +180,23 @@ def series_end(schedule, tz) -> dt.datetime | None:
     rule = schedule.recurrence_rule
     if not rule.get("count") and not rule.get("end_date"):
         return None
+    series = _series(rule, schedule.start_time, tz)
     excluded = excluded_starts(rule, schedule.start_time, tz)
-    last = None
-    for local_start in build_rrule(rule, schedule.start_time, tz):
-        if local_start not in excluded:
-            last = local_start
+    last = _last_start(series, excluded)
     return (last.astimezone(dt.timezone.utc) + duration) if last else schedule.start_time + duration
+
+
+def _last_start(series: _Series, excluded: set[dt.datetime]) -> dt.datetime | None:
+    """The last start of a bounded series that ``excluded`` spares, looking back from its end as far as needed."""
+    if series.until < series.local_start:
+        return None
+    periods = len(excluded) + 2
+    while True:
+        dtstart = series.start_near(series.until, periods_before=periods)
+        kept = [start for start in series.rrule(dtstart) if start not in excluded]
+        if kept or dtstart == series.local_start:
+            return kept[-1] if kept else None
+        periods *= 4
 
 
 def _overlaps(start: dt.datetime, end: dt.datetime, window_start: dt.datetime, window_end: dt.datetime) -> bool:
