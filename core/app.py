@@ -12,7 +12,7 @@ import logging
 import os
 import secrets
 import zoneinfo
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from pyramid.config import Configurator
 
@@ -81,8 +81,13 @@ def _plugin_settings(enabled) -> list[Setting]:
     return declared
 
 
-def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str, str] | None = None) -> Configurator:
-    """Build and commit the configuration of a site. Raises ConfigurationError naming the problem and the fix."""
+def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str, str] | None = None,
+                hookimpls: Iterable[object] = ()) -> Configurator:
+    """Build and commit the configuration of a site. Raises ConfigurationError naming the problem and the fix.
+
+    ``hookimpls`` are objects whose hook implementations join the enabled plugins' (the
+    testing kit passes a test's stand-ins through it).
+    """
     environ = os.environ if environ is None else environ
     raw = dict(settings)
     core_values = resolve(raw, CORE_SETTINGS, environ)
@@ -101,7 +106,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     registry.tessera_installed_plugins = installed
     registry.tessera_enabled_plugins = enabled
     registry.tessera_plugin_manager = make_plugin_manager(
-        [importlib.import_module(name) for name in BUILTIN_PLUGINS], enabled
+        [importlib.import_module(name) for name in BUILTIN_PLUGINS], enabled, hookimpls
     )
     # phase 1: the core
     config.include("pyramid_tm")

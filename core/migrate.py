@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Iterable
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import core
+from core.plugins import InstalledPlugin
 from core.settings import ConfigurationError
 
 _ENV_DIR = os.path.join(os.path.dirname(core.__file__), "alembic")
@@ -36,8 +38,14 @@ class MigrationUnit:
 
 
 def units_for(registry) -> list[MigrationUnit]:
+    """The migration units of a site: the core's, then its enabled plugins'."""
+    return units_of(registry.tessera_enabled_plugins)
+
+
+def units_of(plugins: Iterable[InstalledPlugin]) -> list[MigrationUnit]:
+    """The core's unit, then one per plugin that ships migrations, in the order given (dependencies first)."""
     units = [MigrationUnit("core", _CORE_VERSIONS, "core_")]
-    for plugin in registry.tessera_enabled_plugins:
+    for plugin in plugins:
         if plugin.migrations_dir:
             units.append(MigrationUnit(plugin.name, plugin.migrations_dir, plugin.manifest.tables))
     return units

@@ -167,13 +167,16 @@ def _dependencies_first(plugins: dict[str, InstalledPlugin], listed: list[str]) 
     return ordered
 
 
-def make_plugin_manager(builtin: Iterable[ModuleType], enabled: Iterable[InstalledPlugin]) -> pluggy.PluginManager:
-    """One plugin manager per app: the core's built-in plugins, then the enabled ones."""
+def make_plugin_manager(builtin: Iterable[ModuleType], enabled: Iterable[InstalledPlugin],
+                        hookimpls: Iterable[object] = ()) -> pluggy.PluginManager:
+    """One plugin manager per app: the core's built-in plugins, the enabled ones, then any extra ``hookimpls``."""
     manager = pluggy.PluginManager("tessera")
     manager.add_hookspecs(hookspecs)
     for module in builtin:
         manager.register(module, name=f"core.{module.__name__.rsplit('.', 1)[-1]}")
     for plugin in enabled:
         manager.register(plugin.module, name=plugin.name)
+    for extra in hookimpls:
+        manager.register(extra)
     manager.check_pending()
     return manager
