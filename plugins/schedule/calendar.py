@@ -1,4 +1,4 @@
-"""Endpoints 8, 9, 10 and 14: today, this week, statistics and the month calendar.
+"""Endpoints 8, 9, 10 and 14: today, this week, statistics and the month calendar; and any range of days.
 
 Each reads every occurrence of its window with one query (``occurrences_in``)
 and groups them by the site's calendar days, never the UTC date.
@@ -21,9 +21,12 @@ from .views import PREFIX
 from .visibility import visible
 from .windows import by_day, day_window, occurrences_in
 
-today = api_service(name="schedule.today", path=f"{PREFIX}/today/", description="The caller's occurrences on the site's today.")
+today = api_service(name="schedule.today", path=f"{PREFIX}/today/",
+                    description="The caller's occurrences on the site's today (or on `date`).")
 this_week = api_service(name="schedule.this_week", path=f"{PREFIX}/this_week/",
-                        description="The caller's occurrences Monday–Sunday of the current site week.")
+                        description="The caller's occurrences Monday–Sunday of the current site week (or of `date`'s).")
+day_range = api_service(name="schedule.range", path=f"{PREFIX}/range/",
+                        description="Every day from `start_date` to `end_date` (inclusive, at most 62 days) with its occurrences.")
 statistics = api_service(name="schedule.statistics", path=f"{PREFIX}/statistics/",
                          description="Counts by type, status and priority; upcoming and overdue counts.")
 CALENDAR_DESCRIPTION = "Every day of a month with its occurrences."
@@ -32,7 +35,7 @@ calendar_view = api_service(name="schedule.calendar_view", path=f"{PREFIX}/calen
 calendar_view_spec_path = api_service(name="schedule.calendar_view_spec_path", path="/api/schedule/schedules/calendar_view/",
                                       description=CALENDAR_DESCRIPTION)
 
-SERVICES = (today, this_week, statistics, calendar_view, calendar_view_spec_path)
+SERVICES = (today, this_week, day_range, statistics, calendar_view, calendar_view_spec_path)
 
 #: A closed statistics window expands every occurrence in it; five years bounds that work.
 MAX_STATISTICS_DAYS = 1830
@@ -42,11 +45,17 @@ def _days(first: dt.date, count: int) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range(count)]
 
 
-@today.get()
+def _visible_occurrences(request, first: dt.date, days: int):
+    owner_ids = request.validated["querystring"]["owner_id"]
+    window = day_window(first, request.registry.site_timezone, days=days)
+    return occurrences_in(request.dbsession, request.registry, current_user(request), window, owner_ids)
+
+
+@today.get(schema=schemas.DayRequest())
 def list_today(request):
     registry = request.registry
-    day = site_today(registry)
-    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(day, registry.site_timezone))
+    day = request.validated["querystring"]["date"] or site_today(registry)
+    pairs = _visible_occurrences(request, day, 1)
     by_status = Counter(schedule.status for schedule, _ in pairs)
     return ok(request, {
         "date": day.isoformat(), "total_count": len(pairs),
@@ -55,11 +64,12 @@ def list_today(request):
     }, "获取成功")
 
 
-@this_week.get()
+@this_week.get(schema=schemas.DayRequest())
 def list_this_week(request):
     registry, tz = request.registry, request.registry.site_timezone
-    monday = site_today(registry) - dt.timedelta(days=site_today(registry).weekday())
-    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(monday, tz, days=7))
+    day = request.validated["querystring"]["date"] or site_today(registry)
+    monday = day - dt.timedelta(days=day.weekday())
+    pairs = _visible_occurrences(request, monday, 7)
     grouped = by_day(pairs, tz, _days(monday, 7))
     return ok(request, {
         "week_start": monday.isoformat(), "week_end": (monday + dt.timedelta(days=6)).isoformat(),
@@ -72,16 +82,36 @@ def list_this_week(request):
 @calendar_view.get(schema=schemas.CalendarRequest())
 @calendar_view_spec_path.get(schema=schemas.CalendarRequest())
 def month_view(request):
-    registry, tz = request.registry, request.registry.site_timezone
-    year, month = request.validated["querystring"]["year"], request.validated["querystring"]["month"]
+    query = request.validated["querystring"]
+    year, month = query["year"], query["month"]
+    if query["date"] is not None:
+        year, month = year or query["date"].year, month or query["date"].month
+    for name, value in (("year", year), ("month", month)):
+        if value is None:
+            raise BadRequest.field(name, "Required")
     first = dt.date(year, month, 1)
-    length = month_calendar.monthrange(year, month)[1]
-    pairs = occurrences_in(request.dbsession, registry, current_user(request), day_window(first, tz, days=length))
-    grouped = by_day(pairs, tz, _days(first, length))
-    days = [{"date": day.isoformat(),
+    return ok(request, {"year": year, "month": month,
+                        "days": _days_json(request, first, month_calendar.monthrange(year, month)[1])}, "获取成功")
+
+
+def _days_json(request, first: dt.date, length: int) -> list[dict]:
+    registry = request.registry
+    grouped = by_day(_visible_occurrences(request, first, length), registry.site_timezone, _days(first, length))
+    return [{"date": day.isoformat(),
              "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in items],
              "count": len(items)} for day, items in grouped.items()]
-    return ok(request, {"year": year, "month": month, "days": days}, "获取成功")
+
+
+@day_range.get(schema=schemas.RangeRequest())
+def list_range(request):
+    query = request.validated["querystring"]
+    first, last = query["start_date"], query["end_date"]
+    if last < first:
+        raise BadRequest.field("end_date", "结束日期不能早于开始日期")
+    if (last - first).days >= schemas.MAX_WINDOW_DAYS:
+        raise BadRequest.field("end_date", f"最长 {schemas.MAX_WINDOW_DAYS} 天")
+    days = _days_json(request, first, (last - first).days + 1)
+    return ok(request, {"start_date": first.isoformat(), "end_date": last.isoformat(), "days": days}, "获取成功")
 
 
 @statistics.get(schema=schemas.StatisticsRequest())
@@ -94,8 +124,9 @@ def schedule_statistics(request):
         raise BadRequest.field("end_date", "结束日期不能早于开始日期")
     if start_date and end_date and (end_date - start_date).days >= MAX_STATISTICS_DAYS:
         raise BadRequest.field("end_date", f"统计区间最长 {MAX_STATISTICS_DAYS} 天")
-    counts = _window_counts(request.dbsession, registry, user, start_date, end_date)
-    upcoming, overdue = due_counts(request.dbsession, registry, user)
+    owner_ids = query["owner_id"]
+    counts = _window_counts(request.dbsession, registry, user, start_date, end_date, owner_ids)
+    upcoming, overdue = due_counts(request.dbsession, registry, user, owner_ids)
     return ok(request, {
         "total_count": sum(counts["status"].values()),
         "by_type": {name: counts["schedule_type"][name] for name in SCHEDULE_TYPES},
@@ -105,13 +136,13 @@ def schedule_statistics(request):
     }, "获取成功")
 
 
-def _window_counts(dbsession, registry, user, start_date, end_date) -> dict[str, Counter]:
+def _window_counts(dbsession, registry, user, start_date, end_date, owner_ids) -> dict[str, Counter]:
     """Counts per field value. A closed window counts every occurrence in it; an open one counts each schedule once."""
     tz = registry.site_timezone
     counts = {name: Counter() for name in ("schedule_type", "status", "priority")}
     if start_date and end_date:
         window = day_window(start_date, tz, days=(end_date - start_date).days + 1)
-        for schedule, _ in occurrences_in(dbsession, registry, user, window):
+        for schedule, _ in occurrences_in(dbsession, registry, user, window, owner_ids):
             for name, counter in counts.items():
                 counter[getattr(schedule, name)] += 1
         return counts
@@ -122,7 +153,7 @@ def _window_counts(dbsession, registry, user, start_date, end_date) -> dict[str,
         clauses.append(Schedule.start_time < day_window(end_date, tz).end)
     rows = dbsession.execute(
         select(Schedule.schedule_type, Schedule.status, Schedule.priority, func.count())
-        .where(*visible(user), *clauses).group_by(Schedule.schedule_type, Schedule.status, Schedule.priority))
+        .where(*visible(user, owner_ids), *clauses).group_by(Schedule.schedule_type, Schedule.status, Schedule.priority))
     for schedule_type, status, priority, number in rows:
         counts["schedule_type"][schedule_type] += number
         counts["status"][status] += number

@@ -67,7 +67,7 @@ def check_conflicts(dbsession: Session, registry, schedule: Schedule) -> None:
         for theirs in occurrences(other, window_start, window_end, tz):
             before = bisect.bisect_left(own_starts, theirs.end)
             if before and own[before - 1].end > theirs.start:
-                clashes.append(occurrence_json(registry, other, theirs, ("title",)))
+                clashes.append(occurrence_json(registry, other, theirs, ("title",), with_owner=False))
     if clashes:
         clashes.sort(key=lambda item: (item["start_time"], item["id"]))
         raise Conflict("时间冲突: 与已有日程重叠", {"conflicts": clashes[:MAX_CONFLICTS_SHOWN]}, code=4005)

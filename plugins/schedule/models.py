@@ -1,15 +1,19 @@
 """The schedule plugin's tables: schedules (one-offs and series).
 
-Reminder rows live in ``reminders/models.py``.
+Reminder rows live in ``reminders/models.py``; attendees, calendar grants and feed secrets in ``sharing_models.py``.
 """
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.toolkit import Base, User, UTCDateTime
+
+if TYPE_CHECKING:
+    from .sharing_models import Attendee
 
 STATUSES = ("pending", "in_progress", "completed", "cancelled")
 
@@ -86,6 +90,8 @@ class Schedule(Base):
 
     creator: Mapped[User] = relationship(foreign_keys=[creator_id], lazy="joined")
     modifier: Mapped[User | None] = relationship(foreign_keys=[modifier_id])
+    # the participants who are site users, with their answers (sharing_models.py); kept in step by save_schedule
+    attendees: Mapped[list[Attendee]] = relationship(cascade="all, delete-orphan", order_by="Attendee.id")
 
     @property
     def methods(self) -> list[str]:

@@ -15,6 +15,7 @@ from core.toolkit import MAX_ID, page_nodes, site_aware, supported_year
 
 from .models import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
 from .recurrence import FREQUENCIES
+from .sharing_models import ACCESS_LEVELS, RESPONSES
 
 ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status", "create_datetime", "update_datetime")
 MAX_REMINDER_MINUTES = 10080  # one week
@@ -62,6 +63,33 @@ class SiteDateTime(Node):
         if isinstance(value, dt.datetime):
             return site_aware(self.bindings["request"].registry, value).astimezone(dt.timezone.utc)
         return value
+
+
+class IdList(colander.SchemaNode):
+    """A query-string list of ids, comma separated (``owner_id=3,5``); yields a list of distinct ints."""
+
+    max_ids = 20
+
+    @staticmethod
+    def schema_type():
+        return colander.String()
+
+    def deserialize(self, cstruct=colander.null):
+        value = super().deserialize(cstruct)
+        if value in (colander.null, None) or value is self.missing:
+            return value
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts or not all(part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts):
+            raise colander.Invalid(self, "须为逗号分隔的用户ID，如 3,5")
+        ids = list(dict.fromkeys(int(part) for part in parts))
+        if len(ids) > self.max_ids:
+            raise colander.Invalid(self, f"最多 {self.max_ids} 个")
+        return ids
+
+
+def owner_ids_node() -> IdList:
+    return IdList(name="owner_id", missing=None,
+                  description="只看这些人的日历（逗号分隔的用户ID；需对方的共享授权，管理员可看所有人）")
 
 
 def unique_methods(value):
@@ -125,11 +153,21 @@ def _text(name, max_length=None, **kw):
 
 
 class Participant(colander.MappingSchema):
-    name = colander.SchemaNode(colander.String(), validator=colander.Length(1, 100))
+    """A free-text person (``name`` required), or a site user (``user_id``; ``name`` defaults to theirs)."""
+
+    name = colander.SchemaNode(colander.String(), validator=colander.Length(1, 100), missing=colander.drop)
+    user_id = colander.SchemaNode(integer(), validator=ID_RANGE, missing=colander.drop,
+                                  description="a site user: sees the schedule, is reminded in their inbox, answers")
     role = _text("role", 100)
     phone = _text("phone", 32)
     email = colander.SchemaNode(colander.String(allow_empty=True), missing=colander.drop,
                                 validator=colander.Regex(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$", "不是有效的邮箱地址"))
+
+    def validator(self, node, value):
+        if "name" not in value and "user_id" not in value:
+            error = colander.Invalid(node)
+            error["name"] = "Required"
+            raise error
 
 
 class Attachment(colander.MappingSchema):
@@ -188,6 +226,8 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         nullable(text, "remark", ""),
         Node(boolean(), name="allow_conflict", missing=False,
              description="true: save even when it overlaps another schedule (no 4005)"),
+        *([] if partial else [Node(integer(), name="owner_id", missing=colander.drop, validator=ID_RANGE,
+                                   description="create in this user's calendar (needs their write grant; admins: anyone)")]),
     ]
 
 
@@ -212,6 +252,7 @@ class ListSchedulesRequest(colander.MappingSchema):
         colander.SchemaNode(colander.String(), name="search", missing=None, description="标题、描述、地点（不区分大小写）"),
         colander.SchemaNode(colander.String(), name="ordering", missing="-start_time", validator=_ordering,
                             description="逗号分隔，如 -start_time,title；可用: " + ", ".join(ORDERING_FIELDS)),
+        owner_ids_node(),
     )
 
 
@@ -233,14 +274,37 @@ class StatisticsRequest(colander.MappingSchema):
         colander.Mapping(),
         colander.SchemaNode(colander.Date(), name="start_date", missing=None, validator=supported_year),
         colander.SchemaNode(colander.Date(), name="end_date", missing=None, validator=supported_year),
+        owner_ids_node(),
     )
+
+
+def _site_date(name: str, description: str) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.Date(), name=name, missing=None, validator=supported_year, description=description)
 
 
 class CalendarRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(
         colander.Mapping(),
-        colander.SchemaNode(integer(), name="year", validator=colander.Range(1900, 2200)),
-        colander.SchemaNode(integer(), name="month", validator=colander.Range(1, 12)),
+        colander.SchemaNode(integer(), name="year", missing=None, validator=colander.Range(1900, 2200),
+                            description="年份（与 month 一起必填，除非给出 date）"),
+        colander.SchemaNode(integer(), name="month", missing=None, validator=colander.Range(1, 12),
+                            description="月份（与 year 一起必填，除非给出 date）"),
+        _site_date("date", "该日期所在的月份（YYYY-MM-DD）"),
+        owner_ids_node(),
+    )
+
+
+class DayRequest(colander.MappingSchema):
+    querystring = colander.SchemaNode(
+        colander.Mapping(), _site_date("date", "哪一天（YYYY-MM-DD，默认今天；this_week: 该日所在的周）"), owner_ids_node())
+
+
+class RangeRequest(colander.MappingSchema):
+    querystring = colander.SchemaNode(
+        colander.Mapping(),
+        colander.SchemaNode(colander.Date(), name="start_date", validator=supported_year, description="第一天（含）"),
+        colander.SchemaNode(colander.Date(), name="end_date", validator=supported_year, description="最后一天（含）"),
+        owner_ids_node(),
     )
 
 
@@ -268,4 +332,32 @@ class ExportRequest(colander.MappingSchema):
         colander.Mapping(),
         SiteDateTime(name="start", missing=None, empty_is_missing=True, description="默认30天前"),
         SiteDateTime(name="end", missing=None, empty_is_missing=True, description="默认一年后"),
+    )
+
+
+class RespondRequest(colander.MappingSchema):
+    body = colander.SchemaNode(
+        colander.Mapping(),
+        colander.SchemaNode(colander.String(), name="response", validator=colander.OneOf(RESPONSES),
+                            description="accepted / declined / tentative"))
+
+
+class GrantRequest(colander.MappingSchema):
+    body = colander.SchemaNode(
+        colander.Mapping(),
+        colander.SchemaNode(integer(), name="grantee_id", validator=ID_RANGE, description="who receives the grant"),
+        colander.SchemaNode(colander.String(), name="access", validator=colander.OneOf(ACCESS_LEVELS),
+                            description="freebusy: busy intervals only; read: everything; write: also create and edit"))
+
+
+#: the longest window free/busy and range views expand (every occurrence in it is computed)
+MAX_WINDOW_DAYS = 62
+
+
+class FreeBusyRequest(colander.MappingSchema):
+    querystring = colander.SchemaNode(
+        colander.Mapping(),
+        IdList(name="user_ids", description="逗号分隔的用户ID（最多20个）"),
+        SiteDateTime(name="start", description="窗口开始（含）"),
+        SiteDateTime(name="end", description=f"窗口结束（不含），最长 {MAX_WINDOW_DAYS} 天"),
     )

@@ -6,6 +6,7 @@ from core.toolkit import isoformat_local
 from .models import Schedule
 from .recurrence import Occurrence
 from .reminders import reminders_json
+from .sharing import attendees_json
 
 
 def schedule_json(registry, schedule: Schedule) -> dict:
@@ -33,15 +34,21 @@ def schedule_detail_json(request, schedule: Schedule) -> dict:
             related_id=schedule.related_id, user=request.identity)
     data["related_info"] = related_info
     data["reminders"] = reminders_json(request.dbsession, request.registry, schedule)
+    data["attendees"] = attendees_json(request.registry, schedule)
+    data["modifier"] = schedule.modifier.brief() if schedule.modifier else None
     return data
 
 
 OCCURRENCE_FIELDS = ("title", "schedule_type", "status", "priority", "is_all_day", "location")
 
 
-def occurrence_json(registry, schedule: Schedule, occurrence: Occurrence, fields=OCCURRENCE_FIELDS) -> dict:
-    """One occurrence in a list: the series ``id``, its own times, ``occurrence`` (original start, or null)."""
+def occurrence_json(registry, schedule: Schedule, occurrence: Occurrence, fields=OCCURRENCE_FIELDS,
+                    with_owner: bool = True) -> dict:
+    """One occurrence in a list: the series ``id``, its own times, ``occurrence`` (original start, or null)
+    and ``owner``, whose calendar it is in (calendars show several people's)."""
     data = {"id": schedule.id}
+    if with_owner:
+        data["owner"] = schedule.creator.brief()
     data.update({name: getattr(schedule, name) for name in fields})
     data.update({
         "start_time": isoformat_local(registry, occurrence.start),

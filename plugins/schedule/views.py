@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import case, select
 
-from core.toolkit import BadRequest, api_service, contains_text, current_user, ok, paginate, path_id
+from core.toolkit import BadRequest, User, api_service, contains_text, current_user, ok, paginate, path_id
 
 from . import schemas
 from .models import PRIORITIES, STATUSES, Schedule
 from .shapes import schedule_detail_json, schedule_json
-from .visibility import get_visible, visible
+from .visibility import get_editable, get_visible, may_write_for, visible
 from .writes import delete_schedules, save_schedule, set_status
 
 PREFIX = "/api/customer/schedules"
@@ -45,7 +45,7 @@ def _order_by(ordering: str) -> list:
 @collection.get(schema=schemas.ListSchedulesRequest())
 def list_schedules(request):
     query = request.validated["querystring"]
-    statement = select(Schedule).where(*visible(current_user(request)))
+    statement = select(Schedule).where(*visible(current_user(request), query["owner_id"]))
     for name in ("schedule_type", "status", "priority", "related_type", "related_id"):
         if query[name] is not None:
             statement = statement.where(getattr(Schedule, name) == query[name])
@@ -61,20 +61,35 @@ def list_schedules(request):
     return ok(request, page.as_count_next_previous(request, results), "获取成功")
 
 
-def _fields(request) -> tuple[dict, bool]:
+def _fields(request) -> tuple[dict, bool, int | None]:
     values = dict(request.validated["body"])
-    return values, values.pop("allow_conflict", False)
+    return values, values.pop("allow_conflict", False), values.pop("owner_id", None)
+
+
+def _owner(request, owner_id: int | None) -> User | None:
+    """Whose calendar a new schedule goes in: ``owner_id`` needs the owner's write grant (4001 otherwise)."""
+    if owner_id is None:
+        return None
+    owner = request.dbsession.get(User, owner_id)
+    if owner is None or not owner.is_active or not may_write_for(request.dbsession, current_user(request), owner_id):
+        raise BadRequest.field("owner_id", "没有在此用户的日历中创建日程的权限")
+    return owner
 
 
 @collection.post(schema=schemas.CreateScheduleRequest())
 def create_schedule(request):
-    values, allow_conflict = _fields(request)
-    schedule = save_schedule(request.dbsession, request.registry, current_user(request), Schedule(), values, allow_conflict)
+    values, allow_conflict, owner_id = _fields(request)
+    schedule = save_schedule(request.dbsession, request.registry, current_user(request), Schedule(), values, allow_conflict,
+                             owner=_owner(request, owner_id))
     return ok(request, schedule_detail_json(request, schedule), "创建成功")
 
 
 def _schedule(request) -> Schedule:
     return get_visible(request.dbsession, current_user(request), path_id(request, "id", "日程不存在"))
+
+
+def _editable_schedule(request) -> Schedule:
+    return get_editable(request.dbsession, current_user(request), path_id(request, "id", "日程不存在"))
 
 
 @item.get()
@@ -85,15 +100,17 @@ def get_schedule(request):
 @item.put(schema=schemas.CreateScheduleRequest())
 @item.patch(schema=schemas.PatchScheduleRequest())
 def change_schedule(request):
-    schedule = _schedule(request)
-    values, allow_conflict = _fields(request)
+    schedule = _editable_schedule(request)
+    values, allow_conflict, owner_id = _fields(request)
+    if owner_id not in (None, schedule.creator_id):
+        raise BadRequest.field("owner_id", "不能把日程移到另一个人的日历")
     save_schedule(request.dbsession, request.registry, current_user(request), schedule, values, allow_conflict)
     return ok(request, schedule_detail_json(request, schedule), "更新成功")
 
 
 @item.delete()
 def delete_schedule(request):
-    schedule = _schedule(request)
+    schedule = _editable_schedule(request)
     delete_schedules(request.dbsession, request.registry, current_user(request), [schedule.id])
     return ok(request, {}, "删除成功")
 
@@ -107,7 +124,7 @@ def delete_many(request):
 
 @update_status.post(schema=schemas.UpdateStatusRequest())
 def change_status(request):
-    schedule = _schedule(request)
+    schedule = _editable_schedule(request)
     set_status(request.dbsession, request.registry, current_user(request), schedule, request.validated["body"]["status"])
     return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
 

@@ -34,9 +34,12 @@ def day_window(day: dt.date, tz, days: int = 1) -> Window:
     return Window(start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc))
 
 
-def occurrences_in(dbsession: Session, registry, user: User, window: Window) -> list[tuple[Schedule, Occurrence]]:
-    """Every visible occurrence overlapping the window, in start order: one query whatever the window."""
-    schedules = dbsession.scalars(select(Schedule).where(*visible(user), *touching(window.start, window.end))).all()
+def occurrences_in(dbsession: Session, registry, user: User, window: Window,
+                   owner_ids=None) -> list[tuple[Schedule, Occurrence]]:
+    """Every visible occurrence (of ``owner_ids``' calendars, if given) overlapping the window, in start order:
+    one query whatever the window."""
+    schedules = dbsession.scalars(select(Schedule).where(*visible(user, owner_ids),
+                                                         *touching(window.start, window.end))).all()
     found = [(schedule, occurrence) for schedule in schedules
              for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
     found.sort(key=lambda pair: (pair[1].start, pair[0].id))

@@ -13,7 +13,8 @@ from .conflicts import check_conflicts
 from .models import STATUS_NAMES, TRANSITIONS, Schedule
 from .recurrence import series_end
 from .reminders import sync_reminders
-from .visibility import visible
+from .sharing import resolve_participants, sync_attendees
+from .visibility import editable
 
 #: Fields whose change "moves" a schedule in time, and so triggers the conflict check.
 TIME_FIELDS = ("start_time", "end_time", "is_all_day", "recurrence_rule")
@@ -54,11 +55,13 @@ def all_day_span(start: dt.datetime, end: dt.datetime | None, tz) -> tuple[dt.da
 
 
 def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule, values: dict,
-                  allow_conflict: bool = False) -> Schedule:
+                  allow_conflict: bool = False, owner: User | None = None) -> Schedule:
     """Apply validated ``values`` to ``schedule`` (new or existing) and keep everything derived in step.
 
-    Raises BadRequest for a forbidden status change or inconsistent fields and
-    Conflict (4005) for an overlap, before anything is flushed.
+    A new schedule belongs to ``owner`` (default: the actor; the caller has checked the actor may
+    write for them); ``modifier`` is always the actor. Raises BadRequest for a forbidden status
+    change, inconsistent fields or an unknown participant user, and Conflict (4005) for an
+    overlap, before anything is flushed.
     """
     is_new = schedule.id is None
     current = {} if is_new else {key: getattr(schedule, key) for key in values}
@@ -66,6 +69,8 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     merged = {key: getattr(schedule, key) for key in ("start_time", "end_time", "related_type", "related_id")}
     merged.update(values)
     check_consistency(merged)
+    if values.get("participants"):
+        values = {**values, "participants": resolve_participants(dbsession, values["participants"])}
     tz = registry.site_timezone
     now = registry.clock.now()
     for key, value in values.items():
@@ -75,13 +80,15 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     schedule.series_end = series_end(schedule, tz)
     moved = is_new or any(current.get(key) != getattr(schedule, key) for key in TIME_FIELDS if key in current)
     if is_new:
-        schedule.creator_id, schedule.create_datetime, schedule.sequence = actor.id, now, 0
-        schedule.creator = dbsession.get(User, actor.id)
+        owner = owner or actor
+        schedule.creator_id, schedule.create_datetime, schedule.sequence = owner.id, now, 0
+        schedule.creator = dbsession.get(User, owner.id)
     else:
         schedule.sequence = (schedule.sequence or 0) + 1
     schedule.modifier_id, schedule.update_datetime = actor.id, now
     if moved and not allow_conflict:
         check_conflicts(dbsession, registry, schedule)
+    sync_attendees(schedule)
     dbsession.add(schedule)
     dbsession.flush()
     sync_reminders(dbsession, registry, schedule)
@@ -96,7 +103,7 @@ def set_status(dbsession: Session, registry, actor: User, schedule: Schedule, st
 
 def delete_schedules(dbsession: Session, registry, actor: User, schedule_ids: list[int]) -> int:
     """Soft-delete the listed schedules the actor may change; the number actually deleted."""
-    schedules = dbsession.scalars(select(Schedule).where(Schedule.id.in_(schedule_ids), *visible(actor))).all()
+    schedules = dbsession.scalars(select(Schedule).where(Schedule.id.in_(schedule_ids), *editable(actor))).all()
     now = registry.clock.now()
     for schedule in schedules:
         schedule.is_deleted = True

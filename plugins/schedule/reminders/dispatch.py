@@ -43,6 +43,7 @@ from plugins.schedule.reminders.models import (
     ScheduleReminder,
 )
 from plugins.schedule.reminders.settings import ReminderSettings
+from plugins.schedule.sharing import recipients_of
 
 log = logging.getLogger(__name__)
 
@@ -141,23 +142,11 @@ def skip_reason(registry, settings, schedule: Schedule, reminder: ScheduleRemind
     return None
 
 
-def people_of(schedule: Schedule) -> list[Recipient]:
-    """The creator (with their inbox, e-mail and mobile) and every participant."""
-    creator = schedule.creator
-    people = [Recipient(name=creator.name or creator.username, user_id=creator.id,
-                        email=creator.email or None, mobile=creator.mobile or None)]
-    for participant in schedule.participants or ():
-        if isinstance(participant, dict):
-            people.append(Recipient(name=str(participant.get("name") or ""),
-                                    email=participant.get("email") or None, mobile=participant.get("phone") or None))
-    return people
-
-
 def reach(schedule: Schedule, channel: Channel) -> tuple[list[tuple[Recipient, str]], list[str]]:
     """([(recipient, address)] with one entry per distinct address, [names without an address])."""
     reachable: dict[str, Recipient] = {}
     unreachable: list[str] = []
-    for person in people_of(schedule):
+    for person in recipients_of(schedule):
         address = channel.address_of(person)
         if address is None:
             unreachable.append(person.name)

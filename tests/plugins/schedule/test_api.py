@@ -42,7 +42,7 @@ def test_detail_has_the_list_fields_plus_related_info_and_reminders(site, alice)
     listed = call(site, "GET", f"{API}/", alice)["data"]["results"][0]
     detail = call(site, "GET", f"{API}/{created['id']}/", alice)
     assert detail["msg"] == "获取成功"
-    assert set(detail["data"]) == set(listed) | {"related_info", "reminders"}
+    assert set(detail["data"]) == set(listed) | {"related_info", "reminders", "attendees", "modifier"}
     assert {k: detail["data"][k] for k in listed} == listed
     assert call(site, "GET", f"{API}/{created['id']}", alice)["data"] == detail["data"]  # no trailing slash
 

@@ -32,7 +32,7 @@ def test_today_is_the_sites_calendar_day_not_the_utc_one(site, alice, clock):
     assert data["total_count"] == 1
     assert data["by_status"] == {"pending": 1, "in_progress": 0, "completed": 0, "cancelled": 0}
     [item] = data["schedules"]
-    assert item == {"id": this_morning["id"], "title": this_morning["title"], "start_time": "2025-12-26T09:00:00+08:00",
+    assert item == {"id": this_morning["id"], "owner": {"id": alice.id, "username": "alice", "name": "Alice"}, "title": this_morning["title"], "start_time": "2025-12-26T09:00:00+08:00",
                     "end_time": "2025-12-26T10:00:00+08:00", "status": "pending", "priority": "high",
                     "schedule_type": "meeting", "is_all_day": False, "location": "公司会议室A", "occurrence": None}
 
@@ -91,7 +91,7 @@ def test_calendar_lists_every_day_at_both_prefixes(site, alice):
     data = answer["data"]
     assert (data["year"], data["month"], len(data["days"])) == (2026, 2, 28)
     assert data["days"][0] == {"date": "2026-02-01", "count": 1, "schedules": [{
-        "id": series["id"], "title": series["title"], "start_time": "2026-02-01T10:00:00+08:00",
+        "id": series["id"], "owner": {"id": alice.id, "username": "alice", "name": "Alice"}, "title": series["title"], "start_time": "2026-02-01T10:00:00+08:00",
         "end_time": "2026-02-01T11:00:00+08:00", "schedule_type": "meeting", "priority": "high",
         "status": "pending", "is_all_day": False, "location": "公司会议室A", "occurrence": "2026-02-01T10:00:00+08:00"}]}
     assert [d["date"] for d in data["days"] if d["count"]] == ["2026-02-01", "2026-02-03", "2026-02-05",
