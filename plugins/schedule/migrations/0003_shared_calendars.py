@@ -1,7 +1,7 @@
 """shared calendars: attendees who are users, calendar grants, subscription feed secrets
 
 Revision ID: 5c1e0a7d2b43
-Revises: 19ff59724256
+Revises: 5b1e7c2d9a40
 Create Date: 2026-11-29 19:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import core.toolkit
 
 revision = '5c1e0a7d2b43'
-down_revision = '19ff59724256'
+down_revision = '5b1e7c2d9a40'
 branch_labels = None
 depends_on = None
 
