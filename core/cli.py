@@ -1,4 +1,4 @@
-"""The ``tessera`` command: ``db upgrade``, ``users create``, ``plugins``, ``worker``, ``run``.
+"""The ``tessera`` command: ``db upgrade``, ``users create``, ``demo-data``, ``plugins``, ``worker``, ``run``.
 
 Every command reads the site's ini (``-c/--config``, default ``development.ini``)
 and builds the same configuration the web server does, so a worker runs the
@@ -13,6 +13,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 
 from pyramid.paster import get_appsettings, setup_logging
 from sqlalchemy import func, select
@@ -90,6 +91,22 @@ def ensure_admin(registry) -> str | None:
         return password
 
 
+def cmd_demo_data(args) -> None:
+    from core import migrate
+    from core.demo import DEMO_PASSWORD, DemoScale, ProgressBar, build_demo_site
+
+    registry = load_config(args.config).registry
+    migrate.upgrade(registry.dbengine, migrate.units_for(registry))
+    scale = DemoScale(users=args.users, customers=args.customers, schedules=args.schedules)
+    started = time.monotonic()
+    try:
+        build_demo_site(registry, scale, seed=args.seed, progress=ProgressBar())
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"demo site ready in {time.monotonic() - started:.1f} s: user1 (admin) … user{args.users}, "
+          f"password {DEMO_PASSWORD!r}")
+
+
 def cmd_plugins(args) -> None:
     from core.views.system import plugin_rows
 
@@ -161,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
         create.add_argument(f"--{option}")
     create.set_defaults(func=cmd_users_create)
 
+    demo = commands.add_parser("demo-data", help="fill an empty database with a demonstration site (fixed seed, in bulk)")
+    demo.add_argument("--users", type=int, default=100, help="users of every role (default 100; user1 is the admin)")
+    demo.add_argument("--customers", type=int, default=1000, help="customers, with devices and tasks (default 1000)")
+    demo.add_argument("--schedules", type=int, default=100_000, help="schedules, one-off and recurring (default 100000)")
+    demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same site (default 1)")
+    demo.set_defaults(func=cmd_demo_data)
     commands.add_parser("plugins", help="list installed plugins and whether this site enables them").set_defaults(func=cmd_plugins)
     worker = commands.add_parser("worker", help="run the Huey consumer for the enabled plugins' tasks")
     worker.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")

@@ -84,3 +84,21 @@ def tessera_authenticated_request(request, user):
     For light bookkeeping such as "last active" times; keep it cheap (it runs on
     every authenticated request) and never raise. Order does not matter.
     """
+
+
+@hookspec
+def tessera_demo_data(registry, dbsession, rng, scale, progress):
+    """Add this plugin's share of a demonstration site (``tessera demo-data``); return nothing.
+
+    The core has already added users of every role (``core.models.User``; read
+    them back by ``role``). ``rng`` is a ``random.Random`` seeded by the command:
+    draw every random choice from it, in a fixed order, so the same seed gives the
+    same site. ``scale`` says how big: ``scale.users``, ``scale.customers`` and
+    ``scale.schedules`` (targets for the plugins that keep such things; ignore what
+    you don't keep). Insert in bulk (``dbsession.execute(insert(Model), rows)``),
+    not object by object: the command promises 100,000 schedules in under a minute.
+    Call ``progress(label, done, total)`` now and then so a person sees it move.
+    ``dbsession`` is inside the command's one transaction: don't commit it.
+    Rows of another plugin are never written: reach it through its hooks.
+    Order does not matter.
+    """

@@ -8,7 +8,7 @@ and schedules can show the customer they are about — through hooks only.
 from __future__ import annotations
 
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
-from plugins.contacts import plans, presence
+from plugins.contacts import demo, plans, presence
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
 
 manifest = Manifest(
@@ -42,3 +42,8 @@ def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time,
                                  schedule_id):
     return plans.create_plan_for_schedule(dbsession, user, customer_id, title, plan_time, description,
                                           reminder_minutes, schedule_id)
+
+
+@hookimpl
+def tessera_demo_data(registry, dbsession, rng, scale, progress):
+    demo.add_demo_contacts(registry, dbsession, rng, scale, progress)

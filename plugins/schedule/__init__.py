@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, ical, sharing_views, views
+from . import calendar, demo, ical, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -51,3 +51,8 @@ def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id
 def tessera_related_schedules(registry, dbsession, user, related_type, related_ids, limit):
     return upcoming_related(dbsession, registry, user, related_type, list(related_ids), limit)
 
+
+
+@hookimpl
+def tessera_demo_data(registry, dbsession, rng, scale, progress):
+    demo.add_demo_schedules(registry, dbsession, rng, scale, progress)

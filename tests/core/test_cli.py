@@ -88,3 +88,53 @@ def test_first_run_without_a_chosen_password_prints_a_random_one(make_site, monk
     password = ensure_admin(site.registry)
     assert len(password) >= 16
     site.post_json("/api/auth/login", {"username": "admin", "password": password})
+
+
+def demo_ini(tmp_path, name):
+    path = tmp_path / f"{name}.ini"
+    path.write_text(f"""[app:main]
+use = egg:tessera
+tessera.plugins = schedule contacts
+tessera.development = true
+sqlalchemy.url = sqlite:///{tmp_path}/{name}.sqlite
+huey.backend = memory
+""")
+    return path
+
+
+def test_demo_data_fills_a_site_the_same_way_for_the_same_seed(tmp_path):
+    from pyramid.paster import get_appsettings
+    from webtest import TestApp
+
+    from core.app import make_app
+
+    apps = []
+    for name in ("first", "second"):
+        ini = demo_ini(tmp_path, name)
+        made = tessera(ini, "demo-data", "--users", "12", "--customers", "5", "--schedules", "600", "--seed", "7")
+        assert made.returncode == 0, made.stderr
+        assert "schedules" in made.stderr and "600/600" in made.stderr  # the progress bar
+        apps.append(TestApp(make_app(get_appsettings(str(ini)), environ={})))
+    again = tessera(demo_ini(tmp_path, "first"), "demo-data", "--schedules", "10")
+    assert again.returncode == 2 and "already has users" in again.stderr
+
+    def seen(app, username):
+        token = app.post_json("/api/auth/login", {"username": username, "password": "demo-password"}).json["data"]["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        schedules = app.get("/api/customer/schedules/?limit=100&ordering=start_time", headers=headers).json["data"]
+        customers = app.get("/api/v1/contacts/customers?size=100", headers=headers).json["data"]
+        return headers, schedules, customers
+
+    admin_headers, schedules, customers = seen(apps[0], "user1")
+    assert schedules["count"] > 500 and customers["total"] == 5
+    every = [s for page in range(1, 8) for s in apps[0].get(f"/api/customer/schedules/?limit=100&page={page}",
+                                                            headers=admin_headers, status="*").json["data"]["results"]]
+    assert len(every) == schedules["count"]
+    assert any(s["recurrence_rule"] for s in every) and any(s["recurrence_rule"] is None for s in every)
+    roles = {user["role"] for user in apps[0].get("/api/users?limit=100", headers=admin_headers).json["data"]["results"]}
+    assert roles == {"admin", "engineer", "sales"}
+    engineer = next(user["username"] for user in apps[0].get("/api/users?role=engineer", headers=admin_headers)
+                    .json["data"]["results"])
+    _, first, _ = seen(apps[0], engineer)
+    _, second, _ = seen(apps[1], engineer)
+    assert first["count"] > 0 and first == second
