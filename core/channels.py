@@ -49,20 +49,23 @@ class SendResult:
     ``ok`` — the provider accepted the message. Otherwise ``transient`` says whether
     trying again later may work (timeouts, rate limits, 4xx SMTP replies, 5xx HTTP)
     or not (bad number, unknown template, 5xx SMTP replies). ``detail`` is a short,
-    secret-free text for logs and ``send_result``.
+    secret-free text for logs and ``send_result``. ``retry_after`` (seconds), on a
+    transient failure, is how long the provider asked us to wait (a rate limit's
+    ``Retry-After``): the reminder engine tries again no sooner than that.
     """
 
     ok: bool
     detail: str = ""
     transient: bool = False
+    retry_after: float | None = None
 
     @classmethod
     def sent(cls, detail: str = "sent") -> "SendResult":
         return cls(ok=True, detail=detail)
 
     @classmethod
-    def retry_later(cls, detail: str) -> "SendResult":
-        return cls(ok=False, detail=detail, transient=True)
+    def retry_later(cls, detail: str, retry_after: float | None = None) -> "SendResult":
+        return cls(ok=False, detail=detail, transient=True, retry_after=retry_after)
 
     @classmethod
     def failed(cls, detail: str) -> "SendResult":
@@ -71,7 +74,18 @@ class SendResult:
 
 @runtime_checkable
 class Channel(Protocol):
-    """A way to reach people. Implementations must be safe to call from several threads."""
+    """A way to reach people. Implementations must be safe to call from several threads.
+
+    Two optional members tell the reminder engine how to send a batch:
+
+    - ``concurrency: int`` — how many ``send`` calls a worker process may make at once
+      (a bounded thread pool per channel; 1 sends one after the other). Without it the
+      engine assumes a remote provider and uses 10. A site overrides it with
+      ``tessera.schedule.reminder_channel_concurrency`` (docs/reminders.md).
+    - ``send_many(messages: list[tuple[Notification, Recipient, str]]) -> list[SendResult]``
+      — send a whole batch at once, one answer per message in order (the in-app inbox
+      writes a batch in one transaction). Used instead of ``send`` when present.
+    """
 
     #: the name used in ``reminder_method`` (``sms``, ``email``, ``webhook``…)
     name: str

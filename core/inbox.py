@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import colander
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import NotFound, api_service, ok, page_nodes, paginate, path_id
@@ -49,16 +49,18 @@ class InboxChannel:
         return str(recipient.user_id) if recipient.user_id is not None else None
 
     def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
+        return self.send_many([(notification, recipient, address)])[0]
+
+    def send_many(self, messages: list[tuple[Notification, Recipient, str]]) -> list[SendResult]:
+        """Write a whole batch of messages in one transaction (the reminder engine sends batches)."""
+        now = self.registry.clock.now()
+        rows = [{"user_id": int(address), "title": notification.subject[:200], "content": notification.text,
+                 "schedule_id": notification.params.get("schedule_id"), "is_read": False, "create_datetime": now}
+                for notification, _recipient, address in messages]
         with transaction_scope(self.registry) as dbsession:
-            message = InboxMessage(
-                user_id=int(address), title=notification.subject[:200], content=notification.text,
-                schedule_id=notification.params.get("schedule_id"), is_read=False,
-                create_datetime=self.registry.clock.now(),
-            )
-            dbsession.add(message)
-            dbsession.flush()
-            message_id = message.id
-        return SendResult.sent(f"inbox message {message_id}")
+            ids = dbsession.scalars(insert(InboxMessage).returning(InboxMessage.id, sort_by_parameter_order=True),
+                                    rows).all()
+        return [SendResult.sent(f"inbox message {message_id}") for message_id in ids]
 
 
 @hookimpl

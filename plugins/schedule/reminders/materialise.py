@@ -164,6 +164,8 @@ def extend_horizons(registry) -> int:
                 select(ReminderHorizon).where(ReminderHorizon.reminders_until < bound)
                 .order_by(ReminderHorizon.reminders_until).limit(settings.batch_size)
                 .with_for_update(skip_locked=True)).all()
+            if not horizons:
+                return extended
             schedules = {schedule.id: schedule for schedule in dbsession.scalars(
                 select(Schedule).where(Schedule.id.in_([horizon.schedule_id for horizon in horizons])))}
             for horizon in horizons:

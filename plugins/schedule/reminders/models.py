@@ -6,6 +6,8 @@ ScheduleReminder plus the engine's bookkeeping (state, attempts, claim lease).
 its UNIQUE key is what makes a second delivery to the same address impossible to write.
 ``schedule_reminder_horizon`` says, per schedule, up to when reminder rows exist,
 so the tick extends only the series whose horizon comes within the window.
+``schedule_reminder_tick`` holds one row per minute whose tick ran: the row is the
+lock that lets exactly one worker process tick each minute, however many there are.
 """
 from __future__ import annotations
 
@@ -73,6 +75,8 @@ class ReminderDelivery(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     update_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # given to the channel with every attempt (``Notification.idempotency_key``): a receiver drops a repeat by it
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReminderHorizon(Base):
@@ -83,3 +87,11 @@ class ReminderHorizon(Base):
 
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedule_schedule.id", ondelete="CASCADE"), primary_key=True)
     reminders_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class ReminderTick(Base):
+    """The minute a worker ticked; the primary key lets only the first worker of each minute write it."""
+
+    __tablename__ = "schedule_reminder_tick"
+
+    minute: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)

@@ -10,7 +10,14 @@ from core.channels import SendResult
 from core.db import transaction_scope
 from core.plugins import hookimpl
 from plugins.schedule.models import Schedule
-from plugins.schedule.reminders.dispatch import claim_batch, deliver, dispatch_due
+from plugins.schedule.reminders.dispatch import (
+    DispatchReport,
+    Lease,
+    claim_batch,
+    dispatch_due,
+    record_batch,
+    send_messages,
+)
 from plugins.schedule.reminders.models import ReminderDelivery
 from plugins.schedule.reminders.settings import ReminderSettings
 from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures shared by the reminder tests
@@ -143,37 +150,43 @@ def test_the_same_tick_twice_sends_nothing_twice(site, clock, owner, channels):
     assert len(channels.email.accepted) == 1 and len(channels.sms.accepted) == 1
 
 
-def test_a_worker_killed_mid_batch_is_taken_over_after_its_lease(site, clock, owner, channels):
+def test_a_worker_killed_mid_batch_is_taken_over_after_its_lease_with_the_same_keys(site, clock, owner, channels):
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 31), reminder_method="sms", participants=[CLIENT])
     channels.email.script["lisi@example.com"] = [WorkerKilled()]
     with pytest.raises(WorkerKilled):
         dispatch_due(site.registry, worker="doomed")
-    states = {(d.method, d.address): d.state for d in deliveries(site)}
-    assert states == {("email", "lawyer@example.com"): "sent", ("email", "lisi@example.com"): "sending"}
-    clock.advance(minutes=4)
-    report = dispatch_due(site.registry)  # the claim still holds: only the unclaimed SMS reminder goes
-    assert (report.claimed, report.sent) == (1, 1)
+    assert {d.state for d in deliveries(site)} == {"sending"}  # the batch was out, nothing recorded
     lease = ReminderSettings.of(site.registry).lease
-    clock.advance(seconds=lease.total_seconds())
+    clock.advance(seconds=lease.total_seconds() - 1)
+    assert dispatch_due(site.registry).claimed == 0  # the claim still holds
+    clock.advance(seconds=2)  # the lease lapsed; the SMS reminder (10:01) is due too
     report = dispatch_due(site.registry)
-    assert (report.claimed, report.sent) == (1, 1)
-    # the one documented repeat: the send that was under way when the worker died is made again
-    assert channels.email.calls == ["lawyer@example.com", "lisi@example.com", "lisi@example.com"]
-    assert channels.email.accepted_count() == {"lawyer@example.com": 1, "lisi@example.com": 1}
-    assert channels.sms.accepted_count() == {"13800000001": 1, "13900000002": 1}
+    assert (report.claimed, report.sent) == (2, 2)
+    # the documented repeat: what the dead worker had out is sent again, under the same idempotency keys
+    assert channels.email.accepted_count() == {"lawyer@example.com": 2, "lisi@example.com": 1}
+    assert channels.sms.accepted_count() == {"13800000001": 1, "13900000002": 1}  # fell due meanwhile
+    accepted = channels.email.accepted + channels.sms.accepted
+    keys = {(address, notification.idempotency_key) for address, notification in accepted}
+    assert len(keys) == 4 and all(key for _, key in keys)
+    assert {d.idempotency_key for d in deliveries(site)} == {key for _, key in keys}
     assert {r.state for r in reminder_rows(site)} == {"sent"}
 
 
 def test_a_worker_that_lost_its_claim_does_not_send_on(site, clock, owner, channels):
-    """A worker paused past its lease (GC, VM freeze) finds its claim taken and stops before the next send."""
+    """A worker paused past its lease (GC, VM freeze) finds its claim lapsed and sends nothing more."""
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email", participants=[CLIENT])
     settings = ReminderSettings.of(site.registry)
-    [reminder_id] = claim_batch(site.registry, settings, "paused")
+    batch = claim_batch(site.registry, settings, "paused", DispatchReport())
     clock.advance(seconds=settings.lease.total_seconds() + 1)
     assert dispatch_due(site.registry, worker="healthy").sent == 1
-    assert deliver(site.registry, settings, "paused", reminder_id) == "lost"
+    report = DispatchReport()
+    with Lease(site.registry, settings, batch) as lease:
+        send_messages(site.registry, settings, batch.messages, lease)
+    record_batch(site.registry, settings, batch, report)
+    assert (report.lost, report.sent) == (1, 0)
     assert channels.email.accepted_count() == {"lawyer@example.com": 1, "lisi@example.com": 1}
+    assert {d.claimed_by for d in deliveries(site)} == {"healthy"}
 
 
 def test_the_delivery_key_refuses_a_second_row_for_the_same_recipient(site, clock, owner, channels):
@@ -222,18 +235,22 @@ class BrokenPlugin:
         return [BrokenChannel()]
 
 
-def test_one_reminder_that_raises_fails_with_the_error_and_the_others_still_go(make_site, clock):
-    site = make_site(plugins=("schedule",))
+def test_a_reminder_that_raises_is_retried_and_fails_with_the_error_only_when_it_repeats(make_site, clock):
+    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 2})
     site.registry.tessera_plugin_manager.register(BrokenPlugin(), name="broken")
     site.registry.tessera_channels = _collect_channels(site.registry)
     owner = site.create_user("lawyer", email="lawyer@example.com")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), title="broken", reminder_method="email")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 20), title="fine")
     report = dispatch_due(site.registry)
-    assert (report.failed, report.sent) == (1, 1)
+    assert (report.retrying, report.sent) == (1, 1)  # the other reminder of the batch still goes
     assert inbox_titles(site, owner) == ["日程提醒: fine"]
     broken = next(r for r in reminder_rows(site) if r.remind_method == "email")
-    assert broken.state == "failed" and "RuntimeError: broken address book" in broken.send_result
+    assert broken.state == "pending" and "第 1 次尝试出错：RuntimeError: broken address book" in broken.send_result
+    clock.advance(minutes=1)
+    assert dispatch_due(site.registry).failed == 1
+    broken = next(r for r in reminder_rows(site) if r.remind_method == "email")
+    assert broken.state == "failed" and "内部错误：RuntimeError: broken address book（2 次尝试后放弃）" in broken.send_result
     clock.advance(minutes=10)
     assert dispatch_due(site.registry).claimed == 0
 
