@@ -1,7 +1,7 @@
 """reminder pipeline: an idempotency key per delivery, the tick lock
 
 Revision ID: 7c1d2e3f4a5b
-Revises: 19ff59724256
+Revises: 5c1e0a7d2b43
 Create Date: 2026-11-29 19:30:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import core.toolkit
 
 revision = '7c1d2e3f4a5b'
-down_revision = '19ff59724256'
+down_revision = '5c1e0a7d2b43'
 branch_labels = None
 depends_on = None
 
