@@ -1,4 +1,4 @@
-"""Plugins meet the core only through ``core.toolkit``."""
+"""Plugins meet the core only through ``core.toolkit``; their tests add ``core.testing``, the testing kit."""
 from __future__ import annotations
 
 import ast
@@ -8,6 +8,8 @@ import core.toolkit
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLUGIN_SOURCES = sorted([*ROOT.glob("plugins/**/*.py"), *ROOT.glob("examples/*/notify_*/**/*.py")])
+#: a third party's tests, as they would live in its own repository
+PLUGIN_TEST_SOURCES = sorted(ROOT.glob("examples/*/tests/**/*.py"))
 
 
 def core_imports(path: pathlib.Path) -> list[str]:
@@ -27,11 +29,18 @@ def core_imports(path: pathlib.Path) -> list[str]:
 def test_the_sources_are_found():
     assert any(path.match("plugins/schedule/__init__.py") for path in PLUGIN_SOURCES)
     assert any(path.match("examples/notify_webhook/notify_webhook/*.py") for path in PLUGIN_SOURCES)
+    assert any(path.match("examples/notify_webhook/tests/conftest.py") for path in PLUGIN_TEST_SOURCES)
 
 
 def test_plugins_import_only_the_toolkit_from_the_core():
     offenders = {str(path.relative_to(ROOT)): modules for path in PLUGIN_SOURCES
                  if (modules := [m for m in core_imports(path) if m != "core.toolkit"])}
+    assert offenders == {}
+
+
+def test_plugin_tests_import_only_the_toolkit_and_the_testing_kit_from_the_core():
+    offenders = {str(path.relative_to(ROOT)): modules for path in PLUGIN_TEST_SOURCES
+                 if (modules := [m for m in core_imports(path) if m not in ("core.toolkit", "core.testing")])}
     assert offenders == {}
 
 

@@ -1,4 +1,8 @@
-"""The webhook channel as a site sees it: enabled by the ini, found by its entry point, posting to a real server."""
+"""The webhook channel as a site sees it: enabled by the ini, found by its entry point, posting to a real server.
+
+The fixtures are Tessera's testing kit (core.testing): ``site``/``make_site`` build a real site
+with this plugin (conftest.py), ``json_server`` plays the robot.
+"""
 import pytest
 
 from core.toolkit import ConfigurationError, Notification, Recipient
@@ -9,21 +13,21 @@ REMINDER = Notification(template="schedule_reminder", subject="日程提醒: 客
 PERSON = Recipient(name="张三", user_id=3, email="zhang@example.com", mobile="13800138000")
 
 
-def test_the_channel_posts_the_reminder_as_json(make_registry, webhook):
-    channel = make_registry(**{"tessera.notify_webhook.url": webhook.url}).tessera_channels["webhook"]
+def test_the_channel_posts_the_reminder_as_json(site, json_server):
+    channel = site.registry.tessera_channels["webhook"]
 
     result = channel.send(REMINDER, PERSON, channel.address_of(PERSON))
 
     assert result.ok
-    (post,) = webhook.posts
-    assert post["path"] == "/cgi-bin/webhook/send?key=robot-key-123"
-    assert post["headers"]["Content-Type"] == "application/json; charset=utf-8"
-    assert post["json"] == {"template": "schedule_reminder", "subject": "日程提醒: 客户拜访", "text": REMINDER.text,
+    (post,) = json_server.requests
+    assert (post.method, post.path) == ("POST", "/cgi-bin/webhook/send?key=robot-key-123")
+    assert post.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert post.json == {"template": "schedule_reminder", "subject": "日程提醒: 客户拜访", "text": REMINDER.text,
                             "params": REMINDER.params, "recipient": {"name": "张三", "user_id": 3}}
 
 
-def test_the_address_shown_in_records_hides_the_robots_key(make_registry, webhook):
-    channel = make_registry(**{"tessera.notify_webhook.url": webhook.url}).tessera_channels["webhook"]
+def test_the_address_shown_in_records_hides_the_robots_key(site):
+    channel = site.registry.tessera_channels["webhook"]
 
     address = channel.address_of(PERSON)
 
@@ -31,13 +35,13 @@ def test_the_address_shown_in_records_hides_the_robots_key(make_registry, webhoo
     assert channel.address_of(Recipient(name="没有联系方式的人")) == address  # the group is everyone's address
 
 
-def test_the_wecom_format_is_a_robot_text_message_mentioning_the_mobile(make_registry, webhook):
-    channel = make_registry(**{"tessera.notify_webhook.url": webhook.url,
-                               "tessera.notify_webhook.format": "wecom"}).tessera_channels["webhook"]
+def test_the_wecom_format_is_a_robot_text_message_mentioning_the_mobile(make_site, json_server):
+    channel = make_site(settings={"tessera.notify_webhook.format": "wecom"}).registry.tessera_channels["webhook"]
+    json_server.answer(200, {"errcode": 0, "errmsg": "ok"})
 
     assert channel.send(REMINDER, PERSON, channel.address_of(PERSON)).ok
 
-    assert webhook.posts[0]["json"] == {"msgtype": "text", "text": {
+    assert json_server.requests[0].json == {"msgtype": "text", "text": {
         "content": "日程提醒: 客户拜访\n您的日程「客户拜访」将于 2025-12-26 15:00 开始。",
         "mentioned_mobile_list": ["13800138000"]}}
 
@@ -51,10 +55,10 @@ def test_the_wecom_format_is_a_robot_text_message_mentioning_the_mobile(make_reg
     (200, {"errcode": 45009, "errmsg": "api freq out of limit"}, "wecom", True),
     (200, {"errcode": 93000, "errmsg": "invalid webhook url"}, "wecom", False),
 ])
-def test_failures_are_transient_or_permanent(make_registry, webhook, status, body, payload_format, transient):
-    channel = make_registry(**{"tessera.notify_webhook.url": webhook.url,
-                               "tessera.notify_webhook.format": payload_format}).tessera_channels["webhook"]
-    webhook.answers.append((status, body))
+def test_failures_are_transient_or_permanent(make_site, json_server, status, body, payload_format, transient):
+    site = make_site(settings={"tessera.notify_webhook.format": payload_format})
+    channel = site.registry.tessera_channels["webhook"]
+    json_server.answer(status, body)
 
     result = channel.send(REMINDER, PERSON, channel.address_of(PERSON))
 
@@ -62,9 +66,9 @@ def test_failures_are_transient_or_permanent(make_registry, webhook, status, bod
     assert "robot-key-123" not in result.detail
 
 
-def test_a_webhook_that_cannot_be_reached_is_transient(make_registry, webhook):
-    channel = make_registry(**{"tessera.notify_webhook.url": webhook.url}).tessera_channels["webhook"]
-    webhook.stop()
+def test_a_webhook_that_cannot_be_reached_is_transient(site, json_server):
+    channel = site.registry.tessera_channels["webhook"]
+    json_server.stop()
 
     result = channel.send(REMINDER, PERSON, channel.address_of(PERSON))
 
@@ -72,17 +76,15 @@ def test_a_webhook_that_cannot_be_reached_is_transient(make_registry, webhook):
 
 
 @pytest.mark.parametrize("url", [None, "", "ftp://example.com/hook", "not a url"])
-def test_without_a_usable_url_start_up_stops_naming_the_setting(make_registry, url):
-    settings = {} if url is None else {"tessera.notify_webhook.url": url}
-
+def test_without_a_usable_url_start_up_stops_naming_the_setting(make_site, url):
     with pytest.raises(ConfigurationError, match="tessera.notify_webhook.url") as error:
-        make_registry(**settings)
+        make_site(settings={"tessera.notify_webhook.url": url})  # None: not set at all
 
     assert "robot-key" not in str(error.value)
 
 
-def test_not_listed_in_the_ini_means_no_channel(make_registry):
-    registry = make_registry(**{"tessera.plugins": ""})
+def test_not_listed_in_the_ini_means_no_channel(make_site):
+    registry = make_site(plugins=()).registry
 
     assert "webhook" not in registry.tessera_channels
     assert "notify_webhook" in registry.tessera_installed_plugins
