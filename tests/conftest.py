@@ -6,6 +6,9 @@ Set TESSERA_TEST_DATABASE_URL (a PostgreSQL URL) to run the suite on PostgreSQL.
 """
 import pytest
 
+# the kit's own tests run it in pytests of their own
+pytest_plugins = ["pytester"]
+
 
 def pytest_configure(config):
     if not config.pluginmanager.has_plugin("tessera"):

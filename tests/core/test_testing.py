@@ -1,0 +1,103 @@
+"""The testing kit (core.testing) as plugin authors meet it: its pytest plugin run in a pytest of its own."""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+from core.testing import Answer, JsonServer
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def guide_example() -> list[str]:
+    """The Python blocks of docs/plugins.md's "Testing your plugin": a conftest.py, then a test module."""
+    text = (ROOT / "docs" / "plugins.md").read_text()
+    section = text[text.index("## 10. Testing your plugin"):]
+    section = section[:section.index("\n## ", 1)] if "\n## " in section[1:] else section
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_example_of_the_plugin_guide_passes(pytester):
+    conftest, tests = guide_example()
+    pytester.makeconftest(conftest)
+    pytester.makepyfile(test_webhook_reminders=tests)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=5)
+
+
+def test_each_test_starts_on_empty_tables_and_the_marker_chooses_the_plugins(pytester):
+    pytester.makepyfile(test_kit="""
+        import pytest
+        from sqlalchemy import func, select
+
+        from core.toolkit import User
+
+        def test_writes(site):
+            site.create_user("alice")
+
+        def test_finds_nothing_left(site):
+            with site.transaction() as dbsession:
+                assert dbsession.scalar(select(func.count()).select_from(User)) == 0
+
+        @pytest.mark.plugins("schedule")
+        def test_marker(site):
+            assert [p.name for p in site.registry.tessera_enabled_plugins] == ["schedule"]
+
+        def test_default_is_the_core_alone(site):
+            assert site.registry.tessera_enabled_plugins == []
+    """)
+
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
+def test_a_user_with_a_token_is_signed_in(site):
+    user, token, headers = site.user_with_token("alice", role="admin", email="alice@example.com")
+
+    me = site.get("/api/auth/me", headers=headers).json["data"]
+
+    assert (me["id"], me["username"], me["role"]) == (user.id, "alice", "admin")
+    assert headers == {"Authorization": f"Bearer {token}"}
+
+
+def test_the_json_server_records_requests_and_plays_its_answers_in_turn(json_server):
+    import urllib.error
+    import urllib.request
+
+    json_server.answer(503, {"error": "busy"})
+    json_server.answer(200, "<html>ok</html>", content_type="text/html")
+
+    def post(path, body):
+        request = urllib.request.Request(json_server.url + path, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    assert post("/send?key=k1", b'{"to": "13800000000"}') == (503, b'{"error": "busy"}')
+    assert post("/send", b"{}") == (200, b"<html>ok</html>")
+    assert post("/send", b"[]") == (200, b"{}")  # then the default answer
+    first = json_server.requests[0]
+    assert (first.method, first.path, first.query, first.json) == ("POST", "/send?key=k1", {"key": ["k1"]},
+                                                                   {"to": "13800000000"})
+    assert first.headers["Content-Type"] == "application/json"
+
+
+def test_the_json_server_can_be_slow_hang_up_or_be_gone():
+    import http.client
+    import socket
+    import urllib.request
+
+    with JsonServer() as server:
+        server.answers += [Answer(delay=1.0), Answer(close=True)]
+        with pytest.raises(socket.timeout):
+            urllib.request.urlopen(server.url + "/slow", timeout=0.2)
+        with pytest.raises(http.client.RemoteDisconnected):
+            urllib.request.urlopen(server.url + "/gone", timeout=5)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=5)
