@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, NamedTuple
 
 from huey.api import PeriodicTask
+from huey.signals import SIGNAL_ERROR
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from webtest import TestApp
@@ -93,13 +94,43 @@ class Site:
         return transaction_scope(self.registry)
 
     def run_periodic_tasks(self) -> dict[str, Any]:
-        """Run once, now, every periodic task the enabled plugins registered (the reminder engine's tick, say).
+        """Run once, now, every periodic task the enabled plugins registered, then what they queued.
 
-        They run in this process in registration order, as the worker's scheduler would start
-        them; returns what each returned, by task name. Move ``clock`` first to make work due.
+        The reminder engine's tick, say: it runs in this process, then ``run_queued_tasks``
+        runs the work it handed to the queue. Move ``clock`` first to make work due. Returns
+        what each periodic task returned, by task name.
         """
-        return {name: task.call_local() for name, task in self.registry.tessera_tasks.items()
-                if issubclass(task.task_class, PeriodicTask)}
+        results = {name: task.call_local() for name, task in self.registry.tessera_tasks.items()
+                   if issubclass(task.task_class, PeriodicTask)}
+        self.run_queued_tasks()
+        return results
+
+    def run_queued_tasks(self) -> int:
+        """Run the site's queued tasks, and those they queue, as a worker would; return how many ran.
+
+        A task queued for later (Huey's ``delay``/``eta``, which count real time, not ``clock``)
+        stays in Huey's schedule. A task that raises fails the test here rather than in a log.
+        """
+        huey = self.registry.huey
+        errors: list[BaseException] = []
+
+        def record(signal: str, task: Any, exc: BaseException | None = None) -> None:
+            errors.append(exc or RuntimeError(f"task {task} failed"))
+
+        huey.signal(SIGNAL_ERROR)(record)
+        ran = 0
+        try:
+            while (task := huey.dequeue()) is not None:
+                if not huey.ready_to_run(task):
+                    huey.add_schedule(task)
+                    continue
+                huey.execute(task)
+                ran += 1
+                if errors:
+                    raise errors[0]
+        finally:
+            huey.disconnect_signal(record, SIGNAL_ERROR)
+        return ran
 
 
 class QueryCounter:

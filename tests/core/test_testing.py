@@ -101,3 +101,21 @@ def test_the_json_server_can_be_slow_hang_up_or_be_gone():
             urllib.request.urlopen(server.url + "/gone", timeout=5)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=5)
+
+
+def test_queued_work_runs_as_a_worker_would_and_its_errors_fail_the_test(site):
+    huey, done = site.registry.huey, []
+
+    @huey.task()
+    def record(number):
+        done.append(number)
+
+    @huey.task()
+    def look_up():
+        raise LookupError("no such customer")
+
+    record(1), record(2)
+    assert site.run_queued_tasks() == 2 and done == [1, 2]
+    look_up()
+    with pytest.raises(LookupError, match="no such customer"):
+        site.run_queued_tasks()
