@@ -1,10 +1,12 @@
-"""Keeping reminder rows in step with schedules: one row per occurrence × method in a rolling window.
+"""Keeping reminder rows in step with schedules: one row per occurrence × method.
+
+A one-off schedule has its rows whatever its distance; a series has them in a rolling window.
 
 A row's ``remind_time`` is the occurrence's *anchor* minus ``reminder_time`` minutes.
 The anchor is the occurrence start, or for an all-day schedule the site-local
-``all_day_reminder_time`` of its first day. Rows exist for every remind time before
-the schedule's horizon (``ReminderHorizon.reminders_until``); the tick moves the
-horizon of the schedules it comes close to, never scanning the whole table.
+``all_day_reminder_time`` of its first day. Rows of a series exist for every remind time
+before the schedule's horizon (``ReminderHorizon.reminders_until``); the tick moves the
+horizon of the series it comes close to, never scanning the whole table.
 
 Late rule: an occurrence whose anchor is already past gets no row (it has started);
 one still ahead whose remind time is past is due at once (``next_attempt_at = now``).
@@ -93,6 +95,16 @@ def still_wanted(registry, settings, schedule: Schedule, reminder: ScheduleRemin
     return start in found and found[start][1] == reminder.remind_time
 
 
+def rows_until(settings: ReminderSettings, schedule: Schedule, now: dt.datetime) -> dt.datetime:
+    """Rows exist for the remind times before this: a series' rolling window, or all of a one-off's.
+
+    A one-off's reminder is shown in the detail at once, however far ahead: an empty list
+    would read as "no reminder". Its anchor lies within a day of its start.
+    """
+    window = now + settings.window + HORIZON_SLACK
+    return window if schedule.recurrence_rule else max(window, schedule.start_time + ONE_DAY)
+
+
 def _is_open(row: ScheduleReminder) -> bool:
     """A row nobody has started sending: the engine may move, revive or delete it."""
     return (row.state == PENDING and row.attempts == 0) or row.state == CANCELLED
@@ -108,7 +120,7 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
     dbsession.flush()
     horizon = dbsession.scalar(select(ReminderHorizon).where(ReminderHorizon.schedule_id == schedule.id)
                                .with_for_update())  # one sync per schedule at a time on PostgreSQL
-    target = now + settings.window + HORIZON_SLACK
+    target = rows_until(settings, schedule, now)
     lead = dt.timedelta(minutes=schedule.reminder_time)
     recent = now - ONE_DAY
     rows = dbsession.scalars(

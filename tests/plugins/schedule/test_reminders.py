@@ -222,18 +222,28 @@ def test_a_ticks_cost_grows_with_due_reminders_not_with_schedules(site, clock, o
     assert quiet_tick_queries() == few
 
 
-def test_a_schedule_beyond_the_window_gets_its_row_when_its_reminder_comes_within_it(site, clock, owner):
-    far = create_schedule(site, owner, shanghai(2026, 3, 1, 9, 0), title="远期开庭", reminder_time=7 * 24 * 60)
-    assert reminder_rows(site, far["id"]) == []  # reminds 2026-02-22: beyond the 30-day window
+def test_a_one_off_far_ahead_shows_its_reminder_at_once_and_sends_it_when_due(site, clock, owner):
+    far = create_schedule(site, owner, shanghai(2027, 3, 1, 9, 0), title="远期开庭", reminder_time=7 * 24 * 60)
+    [reminder] = detail(site, owner, far["id"])["reminders"]  # not [] ("no reminder"): the row exists
+    assert reminder["remind_time"] == "2027-02-22T09:00:00+08:00" and reminder["is_sent"] is False
+    clock.set(shanghai(2027, 2, 22, 8, 59))
+    assert dispatch_due(site.registry).claimed == 0
+    clock.set(shanghai(2027, 2, 22, 9, 0))
+    assert dispatch_due(site.registry).sent == 1
+
+
+def test_a_series_beyond_the_window_gets_its_rows_when_its_reminders_come_within_it(site, clock, owner):
+    far = create_schedule(site, owner, shanghai(2026, 3, 2, 9, 0), title="远期周会", reminder_time=7 * 24 * 60,
+                          recurrence_rule={"frequency": "weekly", "interval": 1, "count": 3})
+    assert reminder_rows(site, far["id"]) == []  # reminds from 2026-02-23: beyond the 30-day window
     clock.set(shanghai(2026, 1, 20, 9, 0))
     assert dispatch_due(site.registry).extended == 0  # not yet within the window: not touched
-    clock.set(shanghai(2026, 1, 23, 9, 1))
+    clock.set(shanghai(2026, 1, 24, 9, 1))
     assert dispatch_due(site.registry).extended == 1
-    [row] = reminder_rows(site, far["id"])
-    assert row.remind_time == shanghai(2026, 2, 22, 9, 0)
+    assert [row.remind_time for row in reminder_rows(site, far["id"])][0] == shanghai(2026, 2, 23, 9, 0)
     clock.advance(minutes=1)
     assert dispatch_due(site.registry).extended == 0
-    clock.set(shanghai(2026, 2, 22, 9, 0))
+    clock.set(shanghai(2026, 2, 23, 9, 0))
     assert dispatch_due(site.registry).sent == 1
 
 
