@@ -79,8 +79,8 @@ def vevent(registry, schedule: Schedule) -> icalendar.Event:
         if excluded:
             event.add("exdate", [local(moment) for moment in excluded])
     if schedule.reminder_enabled:
-        for method in schedule.methods:
-            event.add_component(valarm(registry, schedule, method))
+        for minutes, methods in schedule.leads:
+            event.add_component(valarm(registry, schedule, minutes, methods))
     return event
 
 
@@ -103,15 +103,16 @@ def rrule_value(schedule: Schedule, tz) -> dict:
     return value
 
 
-def valarm(registry, schedule: Schedule, method: str) -> icalendar.Alarm:
-    """One alarm per reminder method; an all-day schedule's alarm counts back from the engine's local reminder time."""
-    before = dt.timedelta(minutes=schedule.reminder_time or 0)
+def valarm(registry, schedule: Schedule, minutes: int, methods: list[str]) -> icalendar.Alarm:
+    """One alarm per lead (not per channel: a phone rings once); an all-day schedule's alarm counts back from
+    the engine's local reminder time."""
+    before = dt.timedelta(minutes=minutes)
     if schedule.is_all_day:
         hours, minutes = registry.settings["tessera.schedule.all_day_reminder_time"].split(":")
         before -= dt.timedelta(hours=int(hours), minutes=int(minutes))
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{schedule.title}（{method}）")
+    alarm.add("description", schedule.title)
     alarm.add("trigger", -before)
-    alarm.add("x-tessera-method", method)
+    alarm.add("x-tessera-method", ",".join(methods))
     return alarm

@@ -75,6 +75,8 @@ class Schedule(Base):
     reminder_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     reminder_time: Mapped[int] = mapped_column(Integer, default=30)
     reminder_method: Mapped[str] = mapped_column(String(200), default="system")
+    # the leads after the first (which is reminder_time/reminder_method): [{"minutes", "method"}]
+    more_reminders: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     related_type: Mapped[str | None] = mapped_column(String(50))
     related_id: Mapped[int | None] = mapped_column(Integer)
     # SQL NULL (not JSON null) for a one-off, so queries can tell one-offs from series
@@ -95,4 +97,15 @@ class Schedule(Base):
 
     @property
     def methods(self) -> list[str]:
-        return [m.strip() for m in (self.reminder_method or "").split(",") if m.strip()]
+        return channels(self.reminder_method)
+
+    @property
+    def leads(self) -> list[tuple[int, list[str]]]:
+        """Every reminder lead as (minutes before, channels): ``reminder_time``/``reminder_method`` first."""
+        return [(self.reminder_time, self.methods)] + [
+            (int(lead["minutes"]), channels(lead.get("method"))) for lead in self.more_reminders or ()]
+
+
+def channels(reminder_method: str | None) -> list[str]:
+    """The channel names of a comma list such as ``"system,email"``."""
+    return [m.strip() for m in (reminder_method or "").split(",") if m.strip()]

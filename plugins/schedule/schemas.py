@@ -177,6 +177,24 @@ class Attachment(colander.MappingSchema):
     upload_time = colander.SchemaNode(colander.String(), missing=colander.drop, validator=_iso_date_or_datetime)
 
 
+#: how many reminders one schedule may have (``reminder_leads``)
+MAX_LEADS = 5
+
+
+class ReminderLead(colander.MappingSchema):
+    minutes = colander.SchemaNode(integer(), validator=colander.Range(0, MAX_REMINDER_MINUTES),
+                                  description="minutes before the start (all-day: before all_day_reminder_time)")
+    method = colander.SchemaNode(colander.String(allow_empty=True), missing="system", validator=enabled_channels,
+                                 preparer=unique_methods, description="channels, comma separated (default system)")
+
+
+def _distinct_leads(node, value):
+    if not 1 <= len(value) <= MAX_LEADS:
+        raise colander.Invalid(node, f"提醒须为 1–{MAX_LEADS} 个")
+    if len({lead["minutes"] for lead in value}) != len(value):
+        raise colander.Invalid(node, "提前时间不能重复")
+
+
 class RecurrenceRule(colander.MappingSchema):
     """The spec's appendix plus ``exdates``; unknown keys are refused (a typo must not silently repeat forever)."""
 
@@ -219,6 +237,10 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         node(boolean(), "reminder_enabled", True),
         node(integer(), "reminder_time", 30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
         node(text, "reminder_method", "system", validator=enabled_channels, preparer=unique_methods),
+        Node(colander.Sequence(), name="reminder_leads", missing=colander.drop if partial else None, nullable=True,
+             children=[ReminderLead(name="item")], validator=_distinct_leads,
+             description=f"several reminders (1–{MAX_LEADS}): the first is reminder_time/reminder_method and "
+                         "overrides them; null or left out of a PUT: only reminder_time/reminder_method"),
         nullable(colander.String(), "related_type", None, validator=colander.OneOf(RELATED_TYPES)),
         nullable(integer(), "related_id", None, validator=ID_RANGE),
         nullable(colander.Mapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),

@@ -18,6 +18,8 @@ def schedule_json(registry, schedule: Schedule) -> dict:
         "participants": schedule.participants or [], "status": schedule.status, "priority": schedule.priority,
         "is_all_day": schedule.is_all_day, "reminder_enabled": schedule.reminder_enabled,
         "reminder_time": schedule.reminder_time, "reminder_method": schedule.reminder_method,
+        "reminder_leads": [{"minutes": schedule.reminder_time, "method": schedule.reminder_method},
+                           *(schedule.more_reminders or [])],
         "related_type": schedule.related_type, "related_id": schedule.related_id,
         "recurrence_rule": schedule.recurrence_rule, "attachments": schedule.attachments or [],
         "remark": schedule.remark, "create_datetime": local(schedule.create_datetime),

@@ -54,6 +54,18 @@ def all_day_span(start: dt.datetime, end: dt.datetime | None, tz) -> tuple[dt.da
     return day_start.astimezone(dt.timezone.utc), after_last.astimezone(dt.timezone.utc)
 
 
+def split_leads(values: dict) -> dict:
+    """``reminder_leads`` as stored: the first lead is ``reminder_time``/``reminder_method``, the rest ``more_reminders``."""
+    if "reminder_leads" not in values:
+        return values
+    values = dict(values)
+    leads = values.pop("reminder_leads") or []
+    if leads:
+        values["reminder_time"], values["reminder_method"] = leads[0]["minutes"], leads[0]["method"]
+    values["more_reminders"] = [{"minutes": lead["minutes"], "method": lead["method"]} for lead in leads[1:]] or None
+    return values
+
+
 def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule, values: dict,
                   allow_conflict: bool = False, owner: User | None = None) -> Schedule:
     """Apply validated ``values`` to ``schedule`` (new or existing) and keep everything derived in step.
@@ -64,6 +76,7 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     overlap, before anything is flushed.
     """
     is_new = schedule.id is None
+    values = split_leads(values)
     current = {} if is_new else {key: getattr(schedule, key) for key in values}
     check_status_change(None if is_new else schedule.status, values.get("status", schedule.status))
     merged = {key: getattr(schedule, key) for key in ("start_time", "end_time", "related_type", "related_id")}

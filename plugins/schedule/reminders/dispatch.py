@@ -7,7 +7,7 @@ A batch costs two transactions of the engine's own, whatever its size:
    them ``claimed`` by this run's token until now + lease (``FOR UPDATE SKIP LOCKED`` on
    PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite). In the same transaction every recipient who
    has not had the message gets a delivery row written ``sending`` under its UNIQUE
-   (schedule, occurrence, method, address), with a stable idempotency key; reminders that
+   (schedule, occurrence, method, address, lead), with a stable idempotency key; reminders that
    must not be sent (schedule cancelled, channel gone, stale…) are settled at once.
 2. **send** — outside any transaction, each channel's messages go out together: through the
    channel's ``send_many`` (the inbox writes a batch in one transaction), inline, or through a
@@ -225,7 +225,7 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
                     inserts.append({
                         "reminder_id": reminder.id, "schedule_id": reminder.schedule_id,
                         "occurrence_start": reminder.occurrence_start, "method": reminder.remind_method,
-                        "address": address, "recipient_name": recipient.name[:150], "state": SENDING, "attempts": 1,
+                        "lead_minutes": reminder.lead_minutes, "address": address, "recipient_name": recipient.name[:150], "state": SENDING, "attempts": 1,
                         "detail": "", "claimed_by": token, "update_datetime": now, "idempotency_key": key})
                 else:
                     resends.append({"b_id": view.id, "b_key": key})
@@ -258,7 +258,8 @@ def claim_rows(dbsession, settings: ReminderSettings, token: str, now: dt.dateti
         update(reminders).where(reminders.c.id.in_(ids), due | abandoned)
         .values(state=CLAIMED, claimed_by=token, claimed_until=now + settings.lease)
         .returning(reminders.c.id, reminders.c.schedule_id, reminders.c.occurrence_start, reminders.c.remind_time,
-                   reminders.c.remind_method, reminders.c.attempts, reminders.c.next_attempt_at)).all()
+                   reminders.c.remind_method, reminders.c.lead_minutes, reminders.c.attempts,
+                   reminders.c.next_attempt_at)).all()
 
 
 def deliveries_by_reminder(dbsession, reminder_ids) -> dict[int, list[DeliveryView]]:

@@ -1,8 +1,9 @@
-"""Keeping reminder rows in step with schedules: one row per occurrence × method.
+"""Keeping reminder rows in step with schedules: one row per occurrence × lead × method.
 
 A one-off schedule has its rows whatever its distance; a series has them in a rolling window.
 
-A row's ``remind_time`` is the occurrence's *anchor* minus ``reminder_time`` minutes.
+A schedule's leads are ``reminder_time`` (with ``reminder_method``) and each of ``more_reminders``
+(``Schedule.leads``). A row's ``remind_time`` is the occurrence's *anchor* minus its lead.
 The anchor is the occurrence start, or for an all-day schedule the site-local
 ``all_day_reminder_time`` of its first day. Rows of a series exist for every remind time
 before the schedule's horizon (``ReminderHorizon.reminders_until``); the tick moves the
@@ -56,14 +57,14 @@ def anchor_of(registry, settings: ReminderSettings, schedule: Schedule, occurren
 
 
 def remind_times(registry, settings, schedule: Schedule, start: dt.datetime, end: dt.datetime) -> dict:
-    """{occurrence start: (anchor, remind time)} for the occurrences whose anchor lies in [start, end)."""
-    lead = dt.timedelta(minutes=schedule.reminder_time)
+    """{(occurrence start, lead minutes): (anchor, remind time)} for the occurrences whose anchor lies in [start, end)."""
     margin = ONE_DAY if schedule.is_all_day else dt.timedelta(0)  # an all-day anchor is within its first day
     found = {}
     for occurrence in occurrences(schedule, start - margin, end, registry.site_timezone):
         anchor = anchor_of(registry, settings, schedule, occurrence.start)
         if start <= anchor < end:
-            found[occurrence.start] = (anchor, anchor - lead)
+            for minutes, _ in schedule.leads:
+                found[(occurrence.start, minutes)] = (anchor, anchor - dt.timedelta(minutes=minutes))
     return found
 
 
@@ -73,7 +74,13 @@ def next_remind_time(registry, settings, schedule: Schedule, moment: dt.datetime
     Used as the horizon, a one-off or a weekly series is extended only when its next
     reminder comes within the window, not every day.
     """
-    lead = dt.timedelta(minutes=schedule.reminder_time)
+    found = [remind for remind in (_next_for_lead(registry, settings, schedule, moment, minutes)
+                                   for minutes, _ in schedule.leads) if remind is not None]
+    return min(found, default=None)
+
+
+def _next_for_lead(registry, settings, schedule: Schedule, moment: dt.datetime, minutes: int) -> dt.datetime | None:
+    lead = dt.timedelta(minutes=minutes)
     margin = ONE_DAY if schedule.is_all_day else dt.timedelta(0)
     search_end = moment + lead + HORIZON_SEARCH
     for occurrence in occurrences(schedule, moment + lead - margin, search_end, registry.site_timezone):
@@ -87,12 +94,13 @@ def next_remind_time(registry, settings, schedule: Schedule, moment: dt.datetime
 
 
 def still_wanted(registry, settings, schedule: Schedule, reminder: ScheduleReminder) -> bool:
-    """Whether the schedule, as it is now, still asks for this reminder (same occurrence, method and time)."""
-    if reminder.remind_method not in schedule.methods:
+    """Whether the schedule, as it is now, still asks for this reminder (same occurrence, lead, method and time)."""
+    if reminder.remind_method not in dict(schedule.leads).get(reminder.lead_minutes, ()):
         return False
     start = reminder.occurrence_start
     found = remind_times(registry, settings, schedule, start, start + ONE_DAY)  # an anchor lies within its first day
-    return start in found and found[start][1] == reminder.remind_time
+    key = (start, reminder.lead_minutes)
+    return key in found and found[key][1] == reminder.remind_time
 
 
 def rows_until(settings: ReminderSettings, schedule: Schedule, now: dt.datetime) -> dt.datetime:
@@ -121,7 +129,7 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
     horizon = dbsession.scalar(select(ReminderHorizon).where(ReminderHorizon.schedule_id == schedule.id)
                                .with_for_update())  # one sync per schedule at a time on PostgreSQL
     target = rows_until(settings, schedule, now)
-    lead = dt.timedelta(minutes=schedule.reminder_time)
+    longest_lead = dt.timedelta(minutes=max(minutes for minutes, _ in schedule.leads))
     recent = now - ONE_DAY
     rows = dbsession.scalars(
         select(ScheduleReminder).where(
@@ -129,13 +137,13 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
             or_(ScheduleReminder.occurrence_start >= recent,
                 and_(ScheduleReminder.state == PENDING, ScheduleReminder.attempts == 0)))
         .with_for_update()).all()
-    existing = {(row.occurrence_start, row.remind_method): row for row in rows}
+    existing = {(row.occurrence_start, row.remind_method, row.lead_minutes): row for row in rows}
     reason = inactive_reason(schedule)
-    methods = [] if reason else schedule.methods
+    lead_methods = {} if reason else {minutes: methods for minutes, methods in schedule.leads if methods}
     earliest = min([row.occurrence_start for row in rows if _is_open(row)] + [recent])
-    known = remind_times(registry, settings, schedule, earliest, target + lead) if methods else {}
-    wanted = {(start, method): remind for start, (anchor, remind) in known.items()
-              if anchor > now and remind < target for method in methods}
+    known = remind_times(registry, settings, schedule, earliest, target + longest_lead) if lead_methods else {}
+    wanted = {(start, method, minutes): remind for (start, minutes), (anchor, remind) in known.items()
+              if anchor > now and remind < target for method in lead_methods.get(minutes, ())}
 
     for key, row in existing.items():
         if key in wanted or not _is_open(row):
@@ -143,21 +151,27 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
         if reason:
             if row.state == PENDING:
                 row.state, row.send_result = CANCELLED, reason
-        elif not (row.state == PENDING and key[1] in methods and known.get(key[0], (None, None))[1] == row.remind_time):
+        elif not (row.state == PENDING and key[1] in lead_methods.get(key[2], ())
+                  and known.get((key[0], key[2]), (None, None))[1] == row.remind_time):
             # the occurrence, the method or the lead time changed; a row still exactly right but
             # whose occurrence has started stays: it fell due while workers were down
             dbsession.delete(row)
-    for (start, method), remind in wanted.items():
-        row = existing.get((start, method))
+    # an occurrence that already rang on a channel does not ring there again late because a lead changed
+    rang = {(row.occurrence_start, row.remind_method) for row in rows if not _is_open(row)}
+    for (start, method, minutes), remind in wanted.items():
+        row = existing.get((start, method, minutes))
+        if row is None and remind <= now and (start, method) in rang:
+            continue
         if row is None:
             dbsession.add(ScheduleReminder(
                 schedule_id=schedule.id, occurrence_start=start, remind_time=remind, remind_method=method,
+                lead_minutes=minutes,
                 is_sent=False, send_result="", state=PENDING, attempts=0, next_attempt_at=max(remind, now),
                 create_datetime=now))
         elif _is_open(row) and (row.state != PENDING or row.remind_time != remind):
             row.state, row.remind_time, row.next_attempt_at, row.send_result = PENDING, remind, max(remind, now), ""
 
-    reminders_until = next_remind_time(registry, settings, schedule, target) if methods else None
+    reminders_until = next_remind_time(registry, settings, schedule, target) if lead_methods else None
     if horizon is None:
         dbsession.add(ReminderHorizon(schedule_id=schedule.id, reminders_until=reminders_until))
     else:

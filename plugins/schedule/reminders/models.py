@@ -1,6 +1,6 @@
 """The reminder engine's tables.
 
-``schedule_reminder`` holds one row per (schedule, occurrence, method): the spec's
+``schedule_reminder`` holds one row per (schedule, occurrence, lead, method): the spec's
 ScheduleReminder plus the engine's bookkeeping (state, attempts, claim lease).
 ``schedule_reminder_delivery`` holds one row per recipient reached or being reached;
 its UNIQUE key is what makes a second delivery to the same address impossible to write.
@@ -32,7 +32,7 @@ SENDING, RETRY = "sending", "retry"
 class ScheduleReminder(Base):
     __tablename__ = "schedule_reminder"
     __table_args__ = (
-        UniqueConstraint("schedule_id", "occurrence_start", "remind_method"),
+        UniqueConstraint("schedule_id", "occurrence_start", "remind_method", "lead_minutes"),
         Index("ix_schedule_reminder_is_sent_remind_time", "is_sent", "remind_time"),
         # the claim queries: due pending rows, and claims whose lease ran out
         Index("ix_schedule_reminder_state_next_attempt", "state", "next_attempt_at"),
@@ -44,6 +44,8 @@ class ScheduleReminder(Base):
     occurrence_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     remind_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     remind_method: Mapped[str] = mapped_column(String(50))
+    # which of the schedule's leads (minutes before the occurrence) this row is for
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     is_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     send_result: Mapped[str] = mapped_column(Text, default="")
@@ -57,16 +59,17 @@ class ScheduleReminder(Base):
 
 
 class ReminderDelivery(Base):
-    """One recipient's copy of a reminder, keyed by (schedule, occurrence, method, address)."""
+    """One recipient's copy of a reminder, keyed by (schedule, occurrence, lead, method, address)."""
 
     __tablename__ = "schedule_reminder_delivery"
-    __table_args__ = (UniqueConstraint("schedule_id", "occurrence_start", "method", "address"),)
+    __table_args__ = (UniqueConstraint("schedule_id", "occurrence_start", "method", "address", "lead_minutes"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("schedule_reminder.id", ondelete="CASCADE"), index=True)
     schedule_id: Mapped[int] = mapped_column(Integer)
     occurrence_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     method: Mapped[str] = mapped_column(String(50))
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     address: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(150), default="")
     state: Mapped[str] = mapped_column(String(20), default=SENDING)

@@ -43,8 +43,8 @@ def upcoming_for(dbsession: Session, registry, user: User, hours: int) -> list[d
         .order_by(ScheduleReminder.next_attempt_at, ScheduleReminder.schedule_id, ScheduleReminder.occurrence_start))
     items, seen = [], set()
     for reminder, title in rows:
-        occurrence = (reminder.schedule_id, reminder.occurrence_start)
-        if occurrence in seen:  # one item per occurrence, whatever the number of methods
+        occurrence = (reminder.schedule_id, reminder.occurrence_start, reminder.lead_minutes)
+        if occurrence in seen:  # one item per occurrence and lead, whatever the number of methods
             continue
         seen.add(occurrence)
         items.append({

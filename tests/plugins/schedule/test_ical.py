@@ -39,9 +39,17 @@ def test_a_timed_schedule_with_reminders(site, alice):
     assert event.decoded("dtstart") == dt.datetime(2025, 12, 27, 14, 0, tzinfo=SHANGHAI)
     assert event.decoded("dtend") == dt.datetime(2025, 12, 27, 16, 0, tzinfo=SHANGHAI)
     assert str(event["location"]) == "公司会议室A" and str(event["status"]) == "TENTATIVE"
-    alarms = event.walk("VALARM")
-    assert sorted(str(alarm["x-tessera-method"]) for alarm in alarms) == ["email", "system"]
-    assert {alarm.decoded("trigger") for alarm in alarms} == {dt.timedelta(minutes=-30)}
+    [alarm] = event.walk("VALARM")  # one per lead, not per channel: the phone rings once
+    assert str(alarm["x-tessera-method"]) == "system,email"
+    assert alarm.decoded("trigger") == dt.timedelta(minutes=-30)
+
+
+def test_one_alarm_per_lead(site, alice):
+    leads = [{"minutes": 3 * 24 * 60, "method": "system"}, {"minutes": 24 * 60}, {"minutes": 120, "method": "system"}]
+    create(site, alice, reminder_leads=leads)
+    alarms = events(feed(site, alice))["与客户A洽谈合同"].walk("VALARM")
+    assert [alarm.decoded("trigger") for alarm in alarms] == [
+        dt.timedelta(days=-3), dt.timedelta(days=-1), dt.timedelta(hours=-2)]
 
 
 def test_uid_is_stable_and_sequence_grows_with_each_change(site, alice):

@@ -197,8 +197,9 @@ def test_the_delivery_key_refuses_a_second_row_for_the_same_recipient(site, cloc
         with transaction_scope(site.registry) as dbsession:
             dbsession.add(ReminderDelivery(
                 reminder_id=delivery.reminder_id, schedule_id=delivery.schedule_id,
-                occurrence_start=delivery.occurrence_start, method="email", address="lawyer@example.com",
-                recipient_name="again", state="sending", attempts=1, update_datetime=clock.now()))
+                occurrence_start=delivery.occurrence_start, method="email", lead_minutes=delivery.lead_minutes,
+                address="lawyer@example.com", recipient_name="again", state="sending", attempts=1,
+                update_datetime=clock.now()))
     assert [(d.address, d.recipient_name) for d in deliveries(site)] == [("lawyer@example.com", "Lawyer")]
 
 
