@@ -29,6 +29,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The same suite against PostgreSQL and Redis (the scale-out stack).
 test-pg: $(STAMP)

@@ -47,7 +47,7 @@ def units_of(plugins: Iterable[InstalledPlugin]) -> list[MigrationUnit]:
     units = [MigrationUnit("core", _CORE_VERSIONS, "core_")]
     for plugin in plugins:
         if plugin.migrations_dir:
-            units.append(MigrationUnit(plugin.name, plugin.migrations_dir, plugin.manifest.tables))
+            units.append(MigrationUnit(plugin.name, plugin.migrations_dir, plugin.tables))
     return units
 
 

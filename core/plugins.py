@@ -64,10 +64,16 @@ class InstalledPlugin:
         return self.manifest.depends if self.manifest else ()
 
     @property
+    def tables(self) -> str:
+        """The prefix of the plugin's table names."""
+        return self.manifest.tables if self.manifest else f"{self.name}_"
+
+    @property
     def migrations_dir(self) -> str | None:
-        if self.module is None or not getattr(self.module, "__file__", None):
+        source = getattr(self.module, "__file__", None)
+        if not source:
             return None
-        path = os.path.join(os.path.dirname(self.module.__file__), "migrations")
+        path = os.path.join(os.path.dirname(source), "migrations")
         return path if os.path.isdir(path) else None
 
 

@@ -38,9 +38,9 @@ def settings_for(database_url: str, plugins: tuple[str, ...] | list[str] = (), *
     }
 
 
-def shanghai(*args: int) -> dt.datetime:
+def shanghai(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
     """A wall-clock time in the test sites' zone (Asia/Shanghai), aware: ``shanghai(2025, 12, 26, 10, 40)``."""
-    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo(SITE_TIMEZONE))  # type: ignore[misc]
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=zoneinfo.ZoneInfo(SITE_TIMEZONE))
 
 
 class SignedIn(NamedTuple):
