@@ -10,6 +10,6 @@ __version__ = "0.1.0"
 
 def main(global_config, **settings):
     """The paste entry point (``pserve development.ini``)."""
-    from core.app import make_app
+    from core.app import make_app, with_ini_defaults
 
-    return make_app(settings)
+    return make_app(with_ini_defaults(settings, global_config.get("here", ".")))

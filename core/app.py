@@ -40,6 +40,9 @@ CORE_SETTINGS = (
     Setting("sqlalchemy.url", "sqlite:///var/tessera.sqlite", str, "database URL", env=("TESSERA_DATABASE_URL",)),
     Setting("tessera.timezone", "Asia/Shanghai", _timezone, "the site's time zone for showing and reading times"),
     Setting("tessera.jwt_secret", None, str, "HS256 signing secret (32+ characters)", secret=True),
+    Setting("tessera.jwt_secret_file", "var/jwt_secret", str,
+            "where a development site without tessera.jwt_secret keeps the secret it generated "
+            "(default: var/jwt_secret beside the ini)"),
     Setting("tessera.jwt_lifetime", 86400, as_positive_int, "token lifetime in seconds"),
     Setting("huey.backend", "sqlite", one_of("sqlite", "redis", "memory"), "where background jobs queue"),
     Setting("huey.name", "tessera", str, "the queue's name"),
@@ -48,24 +51,54 @@ CORE_SETTINGS = (
     Setting("huey.immediate", False, as_bool, "run tasks inline (huey.backend = memory, for tests)"),
 )
 
-_PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me",
+#: secrets published in examples and earlier ini files: whoever read them could sign an admin's token
+_PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me", "your-secret-key",
                         "development-only-placeholder-never-valid-in-production"}
+MIN_SECRET_LENGTH = 32
+_SECRET_ADVICE = ("set TESSERA_JWT_SECRET (or tessera.jwt_secret in the ini) to a random value of 32+ characters, "
+                  "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
 
 def _check_jwt_secret(settings: dict[str, Any]) -> None:
+    """Refuse a guessable secret in every mode; a development site without one gets its own, kept on disk."""
     secret = settings.get("tessera.jwt_secret") or ""
-    if settings["tessera.development"]:
-        if not secret:
-            # tokens then last as long as this process: fine for a development site, never for production
-            log.warning("tessera.jwt_secret is not set: using a random secret until this process stops")
-            settings["tessera.jwt_secret"] = secrets.token_urlsafe(48)
-        return
-    if not secret or secret.lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
-        raise ConfigurationError(
-            "tessera.jwt_secret is missing or a placeholder: set TESSERA_JWT_SECRET (or tessera.jwt_secret in the ini) "
-            "to a random value of 32+ characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'. "
-            "Development sites may set tessera.development = true instead."
-        )
+    if not secret and settings["tessera.development"]:
+        settings["tessera.jwt_secret"] = secret = _development_secret(settings["tessera.jwt_secret_file"])
+    if not secret:
+        raise ConfigurationError(f"tessera.jwt_secret is missing: {_SECRET_ADVICE}. "
+                                 "A development site (tessera.development = true) may leave it unset instead.")
+    if secret.strip().lower() in _PLACEHOLDER_SECRETS:
+        raise ConfigurationError(f"tessera.jwt_secret is a published placeholder: {_SECRET_ADVICE}.")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(f"tessera.jwt_secret is shorter than {MIN_SECRET_LENGTH} characters: {_SECRET_ADVICE}.")
+
+
+def _development_secret(path: str) -> str:
+    """The secret kept at ``path`` (mode 0600), generated on first use; processes racing here agree on one."""
+    try:
+        with open(path, encoding="ascii") as kept:
+            secret = kept.read().strip()
+    except FileNotFoundError:
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)  # atomic, and fails when another process got there first: then theirs is used
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+        log.warning("tessera.jwt_secret is not set: generated one for this development site in %s", path)
+        return _development_secret(path)
+    except OSError as exc:
+        raise ConfigurationError(f"tessera.jwt_secret_file = {path!r}: cannot read it ({exc.strerror}); "
+                                 f"fix its permissions or {_SECRET_ADVICE}")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(f"tessera.jwt_secret_file = {path!r} holds no usable secret; delete it to have a new one made")
+    return secret
 
 
 def _plugin_settings(enabled) -> list[Setting]:
@@ -135,6 +168,13 @@ def _collect_channels(registry) -> dict:
                 )
             channels[channel.name] = channel
     return channels
+
+
+def with_ini_defaults(settings: Mapping[str, Any], ini_directory: str) -> dict[str, Any]:
+    """Settings read from an ini, with the paths that default to its directory filled in."""
+    values = dict(settings)
+    values.setdefault("tessera.jwt_secret_file", os.path.join(ini_directory, "var", "jwt_secret"))
+    return values
 
 
 def make_app(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str, str] | None = None):

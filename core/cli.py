@@ -26,12 +26,13 @@ class CommandError(Exception):
 
 
 def load_config(ini_path: str):
-    from core.app import make_config
+    from core.app import make_config, with_ini_defaults
 
     if not os.path.exists(ini_path):
         raise CommandError(f"config file {ini_path!r} not found; pass -c/--config PATH (e.g. development.ini)")
     setup_logging(ini_path)
-    return make_config(get_appsettings(ini_path, name="main"))
+    settings = get_appsettings(ini_path, name="main")
+    return make_config(with_ini_defaults(settings, os.path.dirname(os.path.abspath(ini_path))))
 
 
 def cmd_db_upgrade(args) -> None:

@@ -101,24 +101,6 @@ def test_401_comes_in_the_envelope_of_the_plugin_called(make_site):
         "code": 401, "message": "未认证: authentication required: send 'Authorization: Bearer <token>'", "data": None}
 
 
-def test_placeholder_secret_is_refused_unless_development(database_url):
-    from core.app import make_config
-    from core.settings import ConfigurationError
-    from tests.support import site_settings
-
-    for secret in ("", "change-me", "short"):
-        with pytest.raises(ConfigurationError, match="tessera.jwt_secret is missing or a placeholder: set TESSERA_JWT_SECRET"):
-            make_config(site_settings(database_url, [], **{"tessera.jwt_secret": secret}), environ={})
-    dev = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": "change-me", "tessera.development": "true"}), environ={})
-    dev.registry.dbengine.dispose()
-    unset = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": "", "tessera.development": "true"}), environ={})
-    assert len(unset.registry.settings["tessera.jwt_secret"]) >= 32
-    unset.registry.dbengine.dispose()
-    from_env = make_config(site_settings(database_url, [], **{"tessera.jwt_secret": ""}), environ={"TESSERA_JWT_SECRET": "e" * 40})
-    assert from_env.registry.settings["tessera.jwt_secret"] == "e" * 40
-    from_env.registry.dbengine.dispose()
-
-
 def test_the_authenticated_request_hook_runs_once_per_request(make_site, outside_plugins):
     import tessera_hello
 
