@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from pyramid.config import Configurator
 
+from core import accounts, throttle
 from core.clock import SystemClock
 from core.plugins import installed_plugins, make_plugin_manager, resolve_enabled
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of, resolve
@@ -49,6 +50,8 @@ CORE_SETTINGS = (
     Setting("huey.path", "var/huey.sqlite", str, "SQLite queue file (huey.backend = sqlite)"),
     Setting("huey.url", "redis://127.0.0.1:6379/0", str, "Redis URL (huey.backend = redis)", env=("TESSERA_REDIS_URL",)),
     Setting("huey.immediate", False, as_bool, "run tasks inline (huey.backend = memory, for tests)"),
+    *accounts.SETTINGS,
+    *throttle.SETTINGS,
 )
 
 #: secrets published in examples and earlier ini files: whoever read them could sign an admin's token

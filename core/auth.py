@@ -8,6 +8,7 @@ token of an active user; ``admin`` needs the admin role; any other permission
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Iterable
 
 import jwt
@@ -16,8 +17,10 @@ from pyramid.request import Request, RequestLocalCache
 from pyramid.security import Allowed, Denied
 from zope.interface import implementer
 
+from core.api import MAX_ID
 from core.models import User
 from core.settings import as_list
+from core.throttle import LoginLimits
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +35,36 @@ class TokenError(Exception):
 
 def issue_token(registry, user: User) -> tuple[str, int]:
     lifetime = registry.settings["tessera.jwt_lifetime"]
-    now = registry.clock.now()
-    claims = {"sub": str(user.id), "iat": int(now.timestamp()), "exp": int(now.timestamp()) + lifetime}
+    now = int(registry.clock.now().timestamp())
+    claims = {"sub": str(user.id), "ver": user.token_version or 0, "iat": now, "exp": now + lifetime}
     return jwt.encode(claims, registry.settings["tessera.jwt_secret"], algorithm=_ALGORITHM), lifetime
 
 
-def read_token(registry, token: str) -> int:
-    """The user id a token speaks for; TokenError when it is malformed, tampered, of another algorithm or expired."""
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    version: int
+
+
+# the leeway for a token issued by another process whose clock runs a little ahead
+_CLOCK_SKEW_SECONDS = 60
+
+
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def read_token(registry, token: str) -> TokenClaims:
+    """Whom a token speaks for; TokenError when it is malformed, tampered, of another algorithm or expired.
+
+    Every claim is checked for its type and range: a token is only ever as long-lived as this site
+    issues them (``tessera.jwt_lifetime``), whatever its ``exp`` says.
+    """
     try:
         claims = jwt.decode(
             token, registry.settings["tessera.jwt_secret"], algorithms=[_ALGORITHM],
-            # expiry is checked against the site clock below, so tests can move time
-            options={"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False},
+            # times are checked against the site clock below, so tests can move time
+            options={"require": ["sub", "ver", "exp", "iat"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.InvalidSignatureError:
         raise TokenError("token signature is invalid")
@@ -51,12 +72,16 @@ def read_token(registry, token: str) -> int:
         raise TokenError("token algorithm is not accepted")
     except jwt.InvalidTokenError:
         raise TokenError("token is malformed")
-    if registry.clock.now().timestamp() >= claims["exp"]:
-        raise TokenError("token has expired")
-    try:
-        return int(claims["sub"])
-    except (TypeError, ValueError):
+    issued, expires, version, subject = claims["iat"], claims["exp"], claims["ver"], claims["sub"]
+    if not (_whole_number(issued) and _whole_number(expires) and _whole_number(version)
+            and isinstance(subject, str) and subject.isascii() and subject.isdigit() and 0 < int(subject) <= MAX_ID):
         raise TokenError("token is malformed")
+    now = registry.clock.now().timestamp()
+    if issued > now + _CLOCK_SKEW_SECONDS or expires - issued > registry.settings["tessera.jwt_lifetime"]:
+        raise TokenError("token lifetime is not one this site issues")
+    if now >= expires:
+        raise TokenError("token has expired")
+    return TokenClaims(int(subject), version)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -83,13 +108,16 @@ class TokenSecurityPolicy:
         if token is None:
             return None
         try:
-            user_id = read_token(request.registry, token)
+            claims = read_token(request.registry, token)
         except TokenError as exc:
             request.environ["tessera.auth_error"] = str(exc)
             return None
-        user = request.dbsession.get(User, user_id)
+        user = request.dbsession.get(User, claims.user_id)
         if user is None or not user.is_active:
             request.environ["tessera.auth_error"] = "user is unknown or inactive"
+            return None
+        if user.token_version != claims.version:
+            request.environ["tessera.auth_error"] = "token was revoked (signed out, password changed or account changed)"
             return None
         request.registry.tessera_plugin_manager.hook.tessera_authenticated_request(request=request, user=user)
         return user
@@ -143,6 +171,7 @@ def current_user(request: Request) -> User:
 
 def includeme(config) -> None:
     config.registry.tessera_permissions = {}
+    config.registry.tessera_login_limits = LoginLimits.from_settings(config.registry.settings)
     config.add_directive("declare_permission", declare_permission)
     config.set_security_policy(TokenSecurityPolicy())
     config.set_default_permission(AUTHENTICATED)

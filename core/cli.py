@@ -63,12 +63,14 @@ def cmd_db_revision(args) -> None:
 def cmd_users_create(args) -> None:
     from core.accounts import create_user
     from core.db import transaction_scope
+    from core.passwords import password_problem
 
     registry = load_config(args.config).registry
     fields = {key: getattr(args, key) for key in ("name", "email", "mobile", "work_id", "department", "location", "avatar")
               if getattr(args, key) is not None}
-    if len(args.password) < 8:
-        raise CommandError("--password must have at least 8 characters")
+    refused = password_problem(args.password, args.username, registry.settings["tessera.password.min_length"])
+    if refused:
+        raise CommandError(f"--password is not allowed: {refused}")
     try:
         with transaction_scope(registry) as dbsession:
             user = create_user(dbsession, username=args.username, password=args.password, role=args.role, **fields)
@@ -83,11 +85,15 @@ def ensure_admin(registry) -> str | None:
     from core.accounts import create_user
     from core.db import transaction_scope
     from core.models import User
+    from core.passwords import password_problem
 
     with transaction_scope(registry) as dbsession:
         if dbsession.scalar(select(func.count()).select_from(User)):
             return None
         password = os.environ.get("TESSERA_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        refused = password_problem(password, "admin", registry.settings["tessera.password.min_length"])
+        if refused:
+            raise CommandError(f"TESSERA_ADMIN_PASSWORD is not allowed: {refused}")
         create_user(dbsession, username="admin", password=password, role="admin", name="管理员")
         return password
 

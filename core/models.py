@@ -26,12 +26,18 @@ class User(Base):
     mobile: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(50), default="engineer", index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: tokens carry the version they were issued under; raising it ends every token issued before
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     work_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     avatar: Mapped[str | None] = mapped_column(String(500))
     department: Mapped[str | None] = mapped_column(String(150))
     location: Mapped[str | None] = mapped_column(String(150))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now())
+
+    def revoke_tokens(self) -> None:
+        """End every token issued so far (sign-out everywhere, password change, deactivation)."""
+        self.token_version = (self.token_version or 0) + 1
 
     @property
     def is_admin(self) -> bool:
@@ -40,3 +46,13 @@ class User(Base):
     def brief(self) -> dict:
         """How other objects show who made them: ``{"id", "username", "name"}``."""
         return {"id": self.id, "username": self.username, "name": self.name}
+
+
+class LoginFailures(Base):
+    """Failed sign-ins of one username or one client address in the current window (see core.throttle)."""
+
+    __tablename__ = "core_login_failures"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import colander
 from sqlalchemy import select
 
-from core.accounts import apply_user_fields, create_user
+from core.accounts import apply_user_fields, check_new_password, create_user
 from core.api import BadRequest, NotFound, api_service, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
 from core.db import contains_text
 from core.models import User
+from core.passwords import MAX_PASSWORD_LENGTH
 
 users = api_service(name="core.users", path="/api/users", description="Users of the site (admin only).")
 user = api_service(name="core.user", path="/api/users/{id:\\d+}", description="One user (admin only).")
@@ -38,12 +39,12 @@ class UserFields(colander.MappingSchema):
     avatar = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 500))
     department = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
     location = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
-    password = _optional(colander.String(), validator=colander.Length(8, 1024))
+    password = _optional(colander.String(), validator=colander.Length(1, MAX_PASSWORD_LENGTH))
 
 
 class NewUserFields(UserFields):
     username = colander.SchemaNode(colander.String(), validator=colander.Regex(r"^[\w.@+-]{1,150}$", "用户名只能包含字母、数字和 .@+-_"))
-    password = colander.SchemaNode(colander.String(), validator=colander.Length(8, 1024))
+    password = colander.SchemaNode(colander.String(), validator=colander.Length(1, MAX_PASSWORD_LENGTH))
     role = colander.SchemaNode(colander.String(), validator=colander.Regex(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
 
 
@@ -75,7 +76,9 @@ def list_users(request):
 
 @users.post(schema=CreateUserRequest(), permission=ADMIN)
 def post_user(request):
-    return ok(request, user_json(create_user(request.dbsession, **request.validated["body"])), "创建成功")
+    body = request.validated["body"]
+    check_new_password(request.registry, body["password"], body["username"])
+    return ok(request, user_json(create_user(request.dbsession, **body)), "创建成功")
 
 
 def _get_user(request) -> User:
@@ -96,6 +99,8 @@ def patch_user(request):
     fields = request.validated["body"]
     if person.id == current_user(request).id and (fields.get("is_active") is False or fields.get("role", ADMIN) != ADMIN):
         raise BadRequest.field("role", "不能停用自己或取消自己的管理员角色")
+    if "password" in fields:
+        check_new_password(request.registry, fields["password"], person.username)
     return ok(request, user_json(apply_user_fields(request.dbsession, person, fields)), "更新成功")
 
 
@@ -105,7 +110,7 @@ def delete_user(request):
     person = _get_user(request)
     if person.id == current_user(request).id:
         raise BadRequest.field("id", "不能删除自己")
-    person.is_active = False
+    apply_user_fields(request.dbsession, person, {"is_active": False})
     return ok(request, None, "删除成功")
 
 

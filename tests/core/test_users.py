@@ -36,7 +36,7 @@ def test_admin_creates_lists_reads_updates_and_deactivates_users(site, admin):
     site.post_json("/api/auth/login", {"username": "zhangsan", "password": "s3cret-pass"})
     site.delete(f"/api/users/{created['id']}", headers=headers)
     assert site.get(f"/api/users/{created['id']}", headers=headers).json["data"]["is_active"] is False
-    site.post_json("/api/auth/login", {"username": "zhangsan", "password": "s3cret-pass"}, status=403)
+    site.post_json("/api/auth/login", {"username": "zhangsan", "password": "s3cret-pass"}, status=401)
 
 
 @pytest.mark.parametrize("body, field", [
