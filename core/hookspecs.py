@@ -4,8 +4,9 @@ Implement a hook with a module-level function of the same name in your plugin's
 ``__init__.py``, decorated with ``core.plugins.hookimpl``. Accept only the
 arguments you need: pluggy passes them by name.
 
-Plugins never import each other's modules; whatever one plugin offers another
-goes through one of these hooks. ``registry`` is always the site's Pyramid
+Plugins never import each other's modules — except a declared dependency's public
+module (``from plugins.notify import …`` with ``depends=("notify",)``, docs/plugins.md);
+whatever else one plugin offers another goes through one of these hooks. ``registry`` is always the site's Pyramid
 registry (settings, clock, time zone) and ``dbsession`` a session inside the
 caller's transaction: don't commit it. Hooks marked *first result* stop at the first
 plugin that answers something other than ``None``; for the others every

@@ -38,7 +38,6 @@ from core.hookspecs import hookspec
 from core.models import User
 from core.passwords import verify_password
 from core.plugins import Manifest, hookimpl
-from core.sendlog import CONSOLE_BACKEND, SendLogMixin, answer, send_for_channel, send_on_request, send_responses
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_non_negative_int, as_positive_int, one_of
 from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_today, supported_year
 
@@ -46,13 +45,12 @@ from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_tod
 CONTRACT_VERSION = "1.0"
 
 __all__ = [
-    "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONSOLE_BACKEND", "CONTRACT_VERSION", "CORE_VERSION",
+    "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONTRACT_VERSION", "CORE_VERSION",
     "HTTP_CODE_ENVELOPE", "MAX_ID",
     "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "FixedClock",
-    "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendLogMixin", "SendResult", "Setting",
+    "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendResult", "Setting",
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
-    "answer", "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
+    "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
     "contains_text", "create_user", "current_user", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "send_for_channel", "send_on_request",
-    "send_responses", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
 ]

@@ -4,11 +4,12 @@
 logged and kept in memory, nothing sent) or ``smtp`` (standard library smtplib,
 STARTTLS or implicit TLS). Messages are rendered from the Jinja2 templates in
 ``templates/`` (``<name>.html`` and ``<name>.txt`` each) into multipart/alternative
-MIME with UTF-8 headers. The endpoint needs the ``notify.send`` permission and is
-rate-limited per user; every send is logged in ``notify_email_send_log``.
-Settings and the spec's EMAIL_* names: docs/notifications.md.
+MIME with UTF-8 headers. Built on the ``notify`` plugin: the endpoint needs its
+``notify.send`` permission and counts against its per-user rate limit, and every
+send is logged in its ``notify_send_log``. Settings and the spec's EMAIL_* names:
+docs/notifications.md.
 """
-from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, hookimpl
+from core.toolkit import Manifest, hookimpl
 from plugins.notify_email import views
 from plugins.notify_email.backends import make_backend, sender_of
 from plugins.notify_email.channel import EmailChannel
@@ -17,6 +18,7 @@ from plugins.notify_email.settings import SETTINGS
 manifest = Manifest(
     name="notify_email",
     summary="E-mail reminders (SMTP) and the e-mail send endpoint",
+    depends=("notify",),
     settings=SETTINGS,
 )
 
@@ -25,8 +27,6 @@ def includeme(config) -> None:
     registry = config.registry
     registry.notify_email_backend = make_backend(registry.settings)
     registry.notify_email_sender = sender_of(registry.settings)
-    config.declare_permission(views.SEND_PERMISSION, default_roles=["admin"])
-    config.add_api_prefix(views.PREFIX, BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_cornice_service(views.send_email)
 
 

@@ -13,7 +13,8 @@ import ssl
 from email.message import EmailMessage
 from typing import Mapping
 
-from core.toolkit import CONSOLE_BACKEND, ConfigurationError, SendResult
+from core.toolkit import ConfigurationError, SendResult
+from plugins.notify import CONSOLE_BACKEND
 from plugins.notify_email.messages import parse_sender
 
 log = logging.getLogger(__name__)

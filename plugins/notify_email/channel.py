@@ -1,9 +1,9 @@
 """The ``email`` notification channel: reminders by e-mail to the recipient's address."""
 from __future__ import annotations
 
-from core.toolkit import Notification, Recipient, SendResult, send_for_channel
+from core.toolkit import Notification, Recipient, SendResult
+from plugins.notify import send_for_channel
 from plugins.notify_email.messages import GENERIC_TEMPLATE, is_address, template_names, templated_message
-from plugins.notify_email.models import EmailSendLog
 
 CHANNEL_NAME = "email"
 
@@ -24,5 +24,6 @@ class EmailChannel:
         template = notification.template if notification.template in self.templates else GENERIC_TEMPLATE
         message = templated_message(self.registry, to=address, subject=notification.subject, content=notification.text,
                                     template=template, params=notification.params, to_name=recipient.name)
-        return send_for_channel(self.registry, EmailSendLog, recipient=address, template=template,
-                                backend=self.backend.name, send=lambda: self.backend.send(message))
+        return send_for_channel(self.registry, channel=CHANNEL_NAME, notification=notification, recipient=recipient,
+                                address=address, template=template, backend=self.backend.name,
+                                send=lambda: self.backend.send(message))

@@ -16,6 +16,4 @@ SETTINGS = (
     Setting("tessera.notify_email.from_address", None, str,
             "sender, e.g. 'Tessera 日程 <noreply@example.com>' (DEFAULT_FROM_EMAIL)"),
     Setting("tessera.notify_email.timeout", 10, as_positive_int, "seconds to wait for the SMTP server"),
-    Setting("tessera.notify_email.rate_limit_per_minute", 30, as_positive_int,
-            "sends one user may ask for through the API in any minute"),
 )

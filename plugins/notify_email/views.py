@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import colander
 
-from core.toolkit import answer, api_service, send_on_request, send_responses
+from core.toolkit import api_service
+from plugins.notify import SEND_PERMISSION, SEND_PREFIX, answer, send_on_request, send_responses
+from plugins.notify_email.channel import CHANNEL_NAME
 from plugins.notify_email.messages import GENERIC_TEMPLATE, template_names, templated_message
-from plugins.notify_email.models import EmailSendLog
-
-PREFIX = "/api/customer/schedules/notification/email"
-SEND_PERMISSION = "notify.send"
 
 send_email = api_service(
-    name="notify_email.send", path=f"{PREFIX}/send/",
+    name="notify_email.send", path=f"{SEND_PREFIX}/{CHANNEL_NAME}/send/",
     description="Send one templated e-mail (needs the notify.send permission; rate-limited per user).",
 )
 
@@ -40,8 +38,7 @@ def post_send_email(request):
     message = templated_message(registry, to=body["to"], subject=body["subject"], content=body["content"],
                                 template=body["template"])
     result = send_on_request(
-        request, EmailSendLog, registry.settings["tessera.notify_email.rate_limit_per_minute"],
-        recipient=body["to"], template=body["template"], backend=backend.name, send=lambda: backend.send(message),
+        request, channel=CHANNEL_NAME, recipient=body["to"], template=body["template"], backend=backend.name, send=lambda: backend.send(message),
     )
     return answer(request, result, {"to": body["to"], "subject": body["subject"], "backend": backend.name},
                   what="邮件发送")

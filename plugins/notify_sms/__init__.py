@@ -3,12 +3,12 @@
 ``tessera.notify_sms.backend`` picks where messages go: ``console`` (development:
 logged and kept in memory, nothing sent) or ``tencent`` (Tencent Cloud SMS). Our
 template codes (``SCHEDULE_REMINDER``) map to Tencent template ids and parameter
-order in ``tessera.notify_sms.templates``. The endpoint needs the ``notify.send``
-permission and is rate-limited per user; every send is logged in
-``notify_sms_send_log``. Settings and the spec's TENCENT_SMS_* names:
-docs/notifications.md.
+order in ``tessera.notify_sms.templates``. Built on the ``notify`` plugin: the
+endpoint needs its ``notify.send`` permission and counts against its per-user rate
+limit, and every send is logged in its ``notify_send_log``. Settings and the spec's
+TENCENT_SMS_* names: docs/notifications.md.
 """
-from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, hookimpl
+from core.toolkit import Manifest, hookimpl
 from plugins.notify_sms import views
 from plugins.notify_sms.backends import make_backend, redact_sdk_logs
 from plugins.notify_sms.channel import SmsChannel
@@ -17,6 +17,7 @@ from plugins.notify_sms.settings import SETTINGS
 manifest = Manifest(
     name="notify_sms",
     summary="SMS reminders (Tencent Cloud SMS) and the SMS send endpoint",
+    depends=("notify",),
     settings=SETTINGS,
 )
 
@@ -26,8 +27,6 @@ def includeme(config) -> None:
     registry.notify_sms_backend = make_backend(registry.settings)
     if registry.notify_sms_backend.name == "tencent":
         redact_sdk_logs()
-    config.declare_permission(views.SEND_PERMISSION, default_roles=["admin"])
-    config.add_api_prefix(views.PREFIX, BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_cornice_service(views.send_sms)
 
 

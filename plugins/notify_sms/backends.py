@@ -18,7 +18,8 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
-from core.toolkit import CONSOLE_BACKEND, ConfigurationError, SendResult
+from core.toolkit import ConfigurationError, SendResult
+from plugins.notify import CONSOLE_BACKEND
 from plugins.notify_sms.settings import SmsTemplate
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """The ``sms`` notification channel: reminders as text messages to the recipient's mobile."""
 from __future__ import annotations
 
-from core.toolkit import Notification, Recipient, SendResult, send_for_channel
-from plugins.notify_sms.models import SmsSendLog
+from core.toolkit import Notification, Recipient, SendResult
+from plugins.notify import send_for_channel
 from plugins.notify_sms.phones import as_e164, missing_params
 
 CHANNEL_NAME = "sms"
@@ -27,5 +27,6 @@ class SmsChannel:
         missing = missing_params(template, notification.params)
         if missing:
             return SendResult.failed(f"SMS template {code} lacks parameters: {', '.join(missing)}")
-        return send_for_channel(self.registry, SmsSendLog, recipient=address, template=code, backend=self.backend.name,
+        return send_for_channel(self.registry, channel=CHANNEL_NAME, notification=notification, recipient=recipient,
+                                address=address, template=code, backend=self.backend.name,
                                 send=lambda: self.backend.send(address, template, notification.params))

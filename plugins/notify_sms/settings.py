@@ -47,6 +47,4 @@ SETTINGS = (
     Setting("tessera.notify_sms.timeout", 10, as_positive_int, "seconds to wait for the provider"),
     Setting("tessera.notify_sms.templates", "SCHEDULE_REMINDER=:title,time", as_templates,
             "our template codes -> Tencent template id and parameter order: CODE=ID:param,param …"),
-    Setting("tessera.notify_sms.rate_limit_per_minute", 30, as_positive_int,
-            "sends one user may ask for through the API in any minute"),
 )

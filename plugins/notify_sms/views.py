@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import colander
 
-from core.toolkit import answer, api_service, isoformat_local, send_on_request, send_responses
-from plugins.notify_sms.models import SmsSendLog
+from core.toolkit import api_service, isoformat_local
+from plugins.notify import SEND_PERMISSION, SEND_PREFIX, answer, send_on_request, send_responses
+from plugins.notify_sms.channel import CHANNEL_NAME
 from plugins.notify_sms.phones import PHONE_MESSAGE, PHONE_PATTERN, as_e164, missing_params
 
-PREFIX = "/api/customer/schedules/notification/sms"
-SEND_PERMISSION = "notify.send"
-
 send_sms = api_service(
-    name="notify_sms.send", path=f"{PREFIX}/send/",
+    name="notify_sms.send", path=f"{SEND_PREFIX}/{CHANNEL_NAME}/send/",
     description="Send one templated text message (needs the notify.send permission; rate-limited per user).",
 )
 
@@ -66,8 +64,7 @@ def post_send_sms(request):
     template = _templates(request)[body["template_code"]]
     phone = as_e164(body["phone"])
     result = send_on_request(
-        request, SmsSendLog, registry.settings["tessera.notify_sms.rate_limit_per_minute"],
-        recipient=phone, template=template.code, backend=backend.name,
+        request, channel=CHANNEL_NAME, recipient=phone, template=template.code, backend=backend.name,
         send=lambda: backend.send(phone, template, body["params"]),
     )
     data = {"phone": body["phone"], "template_code": template.code,

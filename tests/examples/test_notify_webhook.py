@@ -9,9 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import select
 
 from core.plugins import installed_plugins
 from core.testing import shanghai
+from plugins.notify import SendLog
 
 SCHEDULES = "/api/customer/schedules/"
 
@@ -31,7 +33,7 @@ def create_schedule(site, user, **fields):
 
 
 def test_a_reminder_reaches_the_webhook_through_the_reminder_engine(make_site, clock, json_server):
-    site = make_site(plugins=("schedule", "notify_webhook"), settings={"tessera.notify_webhook.url": json_server.url})
+    site = make_site(plugins=("schedule", "notify", "notify_webhook"), settings={"tessera.notify_webhook.url": json_server.url})
     owner, _, headers = site.user_with_token("lawyer", email="lawyer@example.com")
     created = create_schedule(site, owner, reminder_method="system,webhook", location="会议室 A")
     assert created.status_int == 200, created.text
@@ -45,13 +47,16 @@ def test_a_reminder_reaches_the_webhook_through_the_reminder_engine(make_site, c
     assert post["recipient"] == {"name": "Lawyer", "user_id": owner.id}
     inbox = site.get("/api/notifications", headers=headers).json["data"]["results"]
     assert [message["title"] for message in inbox] == ["日程提醒: 与客户A洽谈合同"]
+    with site.transaction() as dbsession:  # logged by the notify plugin it builds on
+        logged = dbsession.execute(select(SendLog.channel, SendLog.via, SendLog.status)).all()
+    assert [tuple(row) for row in logged] == [("webhook", "channel", "sent")]
     clock.advance(minutes=1)
     site.run_periodic_tasks()
     assert len(json_server.requests) == 1
 
 
 def test_reminder_method_accepts_webhook_only_where_the_plugin_is_enabled(make_site, json_server):
-    with_it = make_site(plugins=("schedule", "notify_webhook"), settings={"tessera.notify_webhook.url": json_server.url})
+    with_it = make_site(plugins=("schedule", "notify", "notify_webhook"), settings={"tessera.notify_webhook.url": json_server.url})
     without_it = make_site(plugins=("schedule",))
     owner = with_it.create_user("lawyer")
 
@@ -65,7 +70,7 @@ def test_tessera_plugins_lists_it_and_shows_whether_the_site_enables_it(tmp_path
     ini = tmp_path / "site.ini"
     ini.write_text(f"""[app:main]
 use = egg:tessera
-tessera.plugins = schedule notify_webhook
+tessera.plugins = schedule notify notify_webhook
 tessera.development = true
 sqlalchemy.url = sqlite:///{tmp_path}/site.sqlite
 huey.backend = memory

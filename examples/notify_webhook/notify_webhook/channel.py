@@ -1,15 +1,12 @@
 """The channel itself: build the payload, POST it, turn the answer into a ``SendResult``."""
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from core.toolkit import Notification, Recipient, SendResult
+from plugins.notify import JsonAnswer, post_json, send_for_channel
 
-# 408 and 429 ask us to come back; WeCom's errcode -1 is "system busy", 45009 "too many messages"
-_TRANSIENT_HTTP = {408, 429}
+# WeCom's errcode -1 is "system busy", 45009 "too many messages"
 _TRANSIENT_WECOM = {-1, 45009}
 
 
@@ -27,8 +24,8 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, url: str, payload_format: str, timeout: int):
-        self.url, self.payload_format, self.timeout = url, payload_format, timeout
+    def __init__(self, registry, url: str, payload_format: str, timeout: int):
+        self.registry, self.url, self.payload_format, self.timeout = registry, url, payload_format, timeout
         parts = urlsplit(url)
         # the address is stored and shown in reminder records: the URL without its query (a robot's key lives there)
         self.address = f"{parts.scheme}://{parts.hostname}{parts.path}"
@@ -37,21 +34,16 @@ class WebhookChannel:
         return self.address
 
     def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
-        body = json.dumps(self.payload(notification, recipient), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            detail = f"webhook: HTTP {exc.code} {exc.reason}"
-            transient = exc.code in _TRANSIENT_HTTP or exc.code >= 500
-            return SendResult.retry_later(detail) if transient else SendResult.failed(detail)
-        except OSError as exc:  # refused, unreachable, timed out (URLError is an OSError)
-            return SendResult.retry_later(f"webhook: {type(exc).__name__}: {getattr(exc, 'reason', exc)}")
-        if self.payload_format == "wecom":
+        """Post through the notify plugin, which logs the send (``notify_send_log``) and applies its limits."""
+        return send_for_channel(self.registry, channel=self.name, notification=notification, recipient=recipient,
+                                address=address, template=notification.template, backend=self.payload_format,
+                                send=lambda: self.post(notification, recipient))
+
+    def post(self, notification: Notification, recipient: Recipient) -> SendResult:
+        answer = post_json(self.url, self.payload(notification, recipient), timeout=self.timeout, label="webhook")
+        if answer.result.ok and self.payload_format == "wecom":
             return self._wecom_result(answer)
-        return SendResult.sent("webhook: accepted")
+        return answer.result
 
     def payload(self, notification: Notification, recipient: Recipient) -> dict:
         if self.payload_format == "wecom":
@@ -63,9 +55,9 @@ class WebhookChannel:
                 "params": notification.params, "recipient": {"name": recipient.name, "user_id": recipient.user_id}}
 
     @staticmethod
-    def _wecom_result(answer: bytes) -> SendResult:
+    def _wecom_result(answer: JsonAnswer) -> SendResult:
         try:
-            reply = json.loads(answer)
+            reply = answer.json()
             code, message = int(reply.get("errcode", -1)), str(reply.get("errmsg", ""))
         except (ValueError, TypeError, AttributeError):
             return SendResult.retry_later("webhook: WeCom answered something that is not its JSON")

@@ -7,7 +7,7 @@ ROBOT_PATH = "/cgi-bin/webhook/send?key=robot-key-123"
 
 @pytest.fixture
 def site_plugins():
-    return ("notify_webhook",)
+    return ("notify", "notify_webhook")
 
 
 @pytest.fixture

@@ -84,4 +84,4 @@ def smtp_settings(port: int, **extra) -> dict:
 
 @pytest.fixture
 def smtp_site(make_site, smtp):
-    return make_site(plugins=("notify_email",), settings=smtp_settings(smtp.port))
+    return make_site(plugins=("notify", "notify_email"), settings=smtp_settings(smtp.port))

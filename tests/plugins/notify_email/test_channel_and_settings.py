@@ -8,7 +8,7 @@ from core.app import make_config
 from core.channels import Notification, Recipient
 from core.db import transaction_scope
 from core.settings import ConfigurationError
-from plugins.notify_email.models import EmailSendLog
+from plugins.notify import SendLog
 from tests.plugins.notify_email.conftest import SMTP_PASSWORD, smtp_settings
 from tests.support import site_settings
 
@@ -25,7 +25,7 @@ PERSON = Recipient(name="张律师", email="zhang@example.com")
 def channel_rows(site):
     with transaction_scope(site.registry) as dbsession:
         return [(row.via, row.requested_by, row.recipient, row.template, row.status)
-                for row in dbsession.scalars(select(EmailSendLog).order_by(EmailSendLog.id))]
+                for row in dbsession.scalars(select(SendLog).order_by(SendLog.id))]
 
 
 def test_a_reminder_arrives_with_the_schedule_details_and_the_recipients_name(smtp_site, smtp):
@@ -70,7 +70,7 @@ def test_an_unknown_template_falls_back_to_the_generic_one_and_addresses_are_che
 
 def test_the_smtp_login_uses_the_password_and_never_logs_it(make_site, smtp_with_login, caplog):
     caplog.set_level(logging.DEBUG)
-    site = make_site(plugins=("notify_email",), settings=smtp_settings(
+    site = make_site(plugins=("notify", "notify_email"), settings=smtp_settings(
         smtp_with_login.port, **{"tessera.notify_email.authenticate": "true", "tessera.notify_email.user": "mailer",
                                  "tessera.notify_email.password": SMTP_PASSWORD}))
     admin = site.create_user("boss", role="admin")
@@ -84,7 +84,7 @@ def test_the_smtp_login_uses_the_password_and_never_logs_it(make_site, smtp_with
 
 
 def test_a_wrong_password_is_a_permanent_failure(make_site, smtp_with_login):
-    site = make_site(plugins=("notify_email",), settings=smtp_settings(
+    site = make_site(plugins=("notify", "notify_email"), settings=smtp_settings(
         smtp_with_login.port, **{"tessera.notify_email.authenticate": "true", "tessera.notify_email.user": "mailer",
                                  "tessera.notify_email.password": "wrong"}))
     channel = site.registry.tessera_channels["email"]
@@ -96,7 +96,7 @@ def test_a_wrong_password_is_a_permanent_failure(make_site, smtp_with_login):
 
 
 def _config(url, environ=None, **settings):
-    return make_config(site_settings(url, ("notify_email",), **settings), environ=environ or {})
+    return make_config(site_settings(url, ("notify", "notify_email"), **settings), environ=environ or {})
 
 
 def test_smtp_without_credentials_stops_start_up_naming_what_is_missing(database_url):

@@ -5,7 +5,7 @@ from tests.support import shanghai
 
 
 def test_a_reminder_arrives_by_email_rendered_from_the_schedule_reminder_template(make_site, clock, smtp):
-    site = make_site(plugins=("schedule", "notify_email"), settings=smtp_settings(smtp.port))
+    site = make_site(plugins=("schedule", "notify", "notify_email"), settings=smtp_settings(smtp.port))
     owner = site.create_user("lawyer", name="王律师", email="lawyer@example.com")
     site.post_json("/api/customer/schedules/", {
         "title": "与客户A洽谈合同", "schedule_type": "meeting", "start_time": shanghai(2025, 12, 26, 10, 40).isoformat(),

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import transaction_scope
-from plugins.notify_email.models import EmailSendLog
+from plugins.notify import SendLog
 from tests.plugins.notify_email.conftest import smtp_settings
 
 URL = "/api/customer/schedules/notification/email/send/"
@@ -14,7 +14,7 @@ GOOD = {"to": "user@example.com", "subject": "日程提醒: 客户拜访", "cont
 def log_rows(site):
     with transaction_scope(site.registry) as dbsession:
         return [(row.requested_by_name, row.via, row.recipient, row.template, row.backend, row.status)
-                for row in dbsession.scalars(select(EmailSendLog).order_by(EmailSendLog.id))]
+                for row in dbsession.scalars(select(SendLog).order_by(SendLog.id))]
 
 
 def test_a_sent_email_arrives_as_utf8_multipart_with_both_parts(smtp_site, smtp):
@@ -76,7 +76,7 @@ def test_smtp_5xx_is_permanent_and_4xx_transient(smtp_site, smtp, recipient, rep
 
 
 def test_a_server_that_cannot_be_reached_is_transient(make_site, smtp):
-    site = make_site(plugins=("notify_email",), settings=smtp_settings(smtp.port + 1 if smtp.port < 65535 else 1))
+    site = make_site(plugins=("notify", "notify_email"), settings=smtp_settings(smtp.port + 1 if smtp.port < 65535 else 1))
     admin = site.create_user("boss", role="admin")
 
     response = site.post_json(URL, GOOD, headers=site.headers(admin), status=503)
@@ -85,7 +85,7 @@ def test_a_server_that_cannot_be_reached_is_transient(make_site, smtp):
 
 
 def test_starttls_against_a_server_without_it_is_a_permanent_configuration_error(make_site, smtp):
-    site = make_site(plugins=("notify_email",), settings=smtp_settings(smtp.port, **{"tessera.notify_email.security": "starttls"}))
+    site = make_site(plugins=("notify", "notify_email"), settings=smtp_settings(smtp.port, **{"tessera.notify_email.security": "starttls"}))
     admin = site.create_user("boss", role="admin")
 
     response = site.post_json(URL, GOOD, headers=site.headers(admin), status=422)
@@ -126,7 +126,7 @@ def test_invalid_input_is_4001_naming_the_field_and_nothing_is_sent_or_logged(sm
 
 
 def test_the_rate_limit_answers_429_with_retry_after_and_refused_requests_do_not_count(make_site, clock):
-    site = make_site(plugins=("notify_email",), settings={"tessera.notify_email.rate_limit_per_minute": "2"})
+    site = make_site(plugins=("notify", "notify_email"), settings={"tessera.notify.rate_limit_per_minute": "2"})
     admin = site.create_user("boss", role="admin")
     headers = site.headers(admin)
     site.post_json(URL, GOOD, headers=headers)
@@ -142,7 +142,7 @@ def test_the_rate_limit_answers_429_with_retry_after_and_refused_requests_do_not
     site.post_json(URL, GOOD, headers=headers)
 
 
-@pytest.mark.plugins("notify_email")
+@pytest.mark.plugins("notify", "notify_email")
 def test_the_console_backend_keeps_the_message_and_says_it_was_not_sent(site):
     admin = site.create_user("boss", role="admin")
 
@@ -154,7 +154,7 @@ def test_the_console_backend_keeps_the_message_and_says_it_was_not_sent(site):
     assert log_rows(site) == [("boss", "api", "user@example.com", "schedule_reminder", "console", "sent")]
 
 
-@pytest.mark.plugins("schedule", "notify_sms")
+@pytest.mark.plugins("schedule", "notify", "notify_sms")
 def test_when_not_enabled_the_endpoint_is_404_and_there_is_no_email_channel(site):
     admin = site.create_user("boss", role="admin")
 

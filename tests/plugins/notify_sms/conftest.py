@@ -29,4 +29,4 @@ def tencent_settings(url: str, **extra) -> dict:
 
 @pytest.fixture
 def tencent_site(make_site, tencent):
-    return make_site(plugins=("notify_sms",), settings=tencent_settings(tencent.url))
+    return make_site(plugins=("notify", "notify_sms"), settings=tencent_settings(tencent.url))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import transaction_scope
-from plugins.notify_sms.models import SmsSendLog
+from plugins.notify import SendLog
 
 URL = "/api/customer/schedules/notification/sms/send/"
 GOOD = {"phone": "13800138000", "template_code": "SCHEDULE_REMINDER", "params": {"title": "客户拜访", "time": "2025-12-26 15:00"}}
@@ -18,14 +18,14 @@ GOOD = {"phone": "13800138000", "template_code": "SCHEDULE_REMINDER", "params": 
 def log_rows(site):
     with transaction_scope(site.registry) as dbsession:
         return [(row.requested_by_name, row.via, row.recipient, row.template, row.backend, row.status)
-                for row in dbsession.scalars(select(SmsSendLog).order_by(SmsSendLog.id))]
+                for row in dbsession.scalars(select(SendLog).order_by(SendLog.id))]
 
 
 def outbox(site):
     return list(site.registry.notify_sms_backend.outbox)
 
 
-@pytest.mark.plugins("notify_sms")
+@pytest.mark.plugins("notify", "notify_sms")
 def test_admin_sends_on_the_console_backend_which_says_so(site):
     admin = site.create_user("boss", role="admin")
 
@@ -42,7 +42,7 @@ def test_admin_sends_on_the_console_backend_which_says_so(site):
     assert log_rows(site) == [("boss", "api", "+8613800138000", "SCHEDULE_REMINDER", "console", "sent")]
 
 
-@pytest.mark.plugins("notify_sms")
+@pytest.mark.plugins("notify", "notify_sms")
 def test_the_path_without_trailing_slash_and_an_e164_number_work(site):
     admin = site.create_user("boss", role="admin")
 
@@ -67,7 +67,7 @@ def test_without_a_token_401_with_another_role_403_and_nothing_reaches_the_provi
 
 
 def test_the_ini_grants_notify_send_to_other_roles(make_site):
-    site = make_site(plugins=("notify_sms",), settings={"tessera.permission.notify.send": "admin dispatcher"})
+    site = make_site(plugins=("notify", "notify_sms"), settings={"tessera.permission.notify.send": "admin dispatcher"})
     dispatcher = site.create_user("disp", role="dispatcher")
     engineer = site.create_user("eng", role="engineer")
 
@@ -99,7 +99,7 @@ def test_invalid_input_is_4001_naming_the_field_and_nothing_is_sent_or_logged(te
     assert tencent.requests == [] and log_rows(tencent_site) == []
 
 
-@pytest.mark.plugins("notify_sms")
+@pytest.mark.plugins("notify", "notify_sms")
 def test_thirty_sends_a_minute_then_429_with_retry_after_until_the_window_moves_on(site, clock):
     admin = site.create_user("boss", role="admin")
     headers = site.headers(admin)
@@ -121,7 +121,7 @@ def test_thirty_sends_a_minute_then_429_with_retry_after_until_the_window_moves_
 
 
 def test_the_limit_is_per_user_and_set_in_the_ini(make_site, clock):
-    site = make_site(plugins=("notify_sms",), settings={"tessera.notify_sms.rate_limit_per_minute": "2"})
+    site = make_site(plugins=("notify", "notify_sms"), settings={"tessera.notify.rate_limit_per_minute": "2"})
     first, second = site.create_user("a", role="admin"), site.create_user("b", role="admin")
     for _ in range(2):
         site.post_json(URL, GOOD, headers=site.headers(first))
@@ -131,8 +131,8 @@ def test_the_limit_is_per_user_and_set_in_the_ini(make_site, clock):
 
 
 def test_the_limit_holds_across_processes_sharing_the_database(make_site):
-    settings = {"tessera.notify_sms.rate_limit_per_minute": "3"}
-    one, other = make_site(plugins=("notify_sms",), settings=settings), make_site(plugins=("notify_sms",), settings=settings)
+    settings = {"tessera.notify.rate_limit_per_minute": "3"}
+    one, other = make_site(plugins=("notify", "notify_sms"), settings=settings), make_site(plugins=("notify", "notify_sms"), settings=settings)
     admin = one.create_user("boss", role="admin")
 
     for site in (one, other, one):
@@ -142,7 +142,7 @@ def test_the_limit_holds_across_processes_sharing_the_database(make_site):
     one.post_json(URL, GOOD, headers=one.headers(admin), status=429)
 
 
-@pytest.mark.plugins("schedule", "notify_email")
+@pytest.mark.plugins("schedule", "notify", "notify_email")
 def test_when_not_enabled_the_endpoint_is_404_and_there_is_no_sms_channel(site):
     admin = site.create_user("boss", role="admin")
 
@@ -152,7 +152,7 @@ def test_when_not_enabled_the_endpoint_is_404_and_there_is_no_sms_channel(site):
     assert "email" in site.registry.tessera_channels
 
 
-@pytest.mark.plugins("notify_sms", "notify_email")
+@pytest.mark.plugins("notify", "notify_sms", "notify_email")
 def test_the_api_description_lists_every_answer_of_both_send_endpoints(site):
     paths = site.get("/api/openapi.json").json["paths"]
 
@@ -162,8 +162,8 @@ def test_the_api_description_lists_every_answer_of_both_send_endpoints(site):
 
 
 def test_concurrent_requests_on_two_processes_cannot_slip_past_the_limit(make_site):
-    settings = {"tessera.notify_sms.rate_limit_per_minute": "5"}
-    sites = [make_site(plugins=("notify_sms",), settings=settings) for _ in range(2)]
+    settings = {"tessera.notify.rate_limit_per_minute": "5"}
+    sites = [make_site(plugins=("notify", "notify_sms"), settings=settings) for _ in range(2)]
     admin = sites[0].create_user("boss", role="admin")
     headers = sites[0].headers(admin)
     start = threading.Barrier(12)

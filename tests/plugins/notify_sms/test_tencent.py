@@ -8,7 +8,7 @@ from core.app import make_config
 from core.channels import Notification, Recipient
 from core.db import transaction_scope
 from core.settings import ConfigurationError
-from plugins.notify_sms.models import SmsSendLog
+from plugins.notify import SendLog
 from tests.plugins.notify_sms.conftest import SECRET_ID, SECRET_KEY, tencent_settings
 from tests.plugins.notify_sms.fake_tencent import error_answer, ok_answer, status_answer
 from tests.support import site_settings
@@ -19,7 +19,7 @@ GOOD = {"phone": "13800138000", "template_code": "SCHEDULE_REMINDER", "params": 
 
 def statuses(site):
     with transaction_scope(site.registry) as dbsession:
-        return [(row.via, row.status, row.detail) for row in dbsession.scalars(select(SmsSendLog).order_by(SmsSendLog.id))]
+        return [(row.via, row.status, row.detail) for row in dbsession.scalars(select(SendLog).order_by(SendLog.id))]
 
 
 def test_the_sdk_calls_sendsms_signed_with_our_app_sign_template_and_ordered_params(tencent_site, tencent):
@@ -96,7 +96,7 @@ def test_the_channel_refuses_what_it_cannot_send_without_calling_the_provider(te
 
 def test_an_unreachable_provider_is_a_transient_failure(make_site, tencent):
     tencent.__exit__()  # nothing listens on that port any more
-    site = make_site(plugins=("notify_sms",), settings=tencent_settings(tencent.url))
+    site = make_site(plugins=("notify", "notify_sms"), settings=tencent_settings(tencent.url))
     admin = site.create_user("boss", role="admin")
 
     response = site.post_json(URL, GOOD, headers=site.headers(admin), status=503)
@@ -119,7 +119,7 @@ def test_secrets_appear_in_no_log_response_or_log_row(tencent_site, tencent, cap
 
 
 def _config(url, environ=None, **settings):
-    return make_config(site_settings(url, ("notify_sms",), **settings), environ=environ or {})
+    return make_config(site_settings(url, ("notify", "notify_sms"), **settings), environ=environ or {})
 
 
 def test_tencent_without_credentials_stops_start_up_naming_what_is_missing(database_url):

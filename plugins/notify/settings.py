@@ -1,0 +1,8 @@
+"""The notify plugin's settings (``tessera.notify.*``): limits shared by every channel built on it."""
+from core.toolkit import Setting, as_positive_int
+
+SETTINGS = (
+    Setting("tessera.notify.rate_limit_per_minute", 30, as_positive_int,
+            "sends one user may cause in any minute, counted over every channel: the send endpoints "
+            "and reminders to people who are not site users"),
+)
