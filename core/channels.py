@@ -94,4 +94,8 @@ class Channel(Protocol):
         """The recipient's address on this channel, or None when they have none (they are skipped)."""
 
     def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
-        """Send one message. Never raise for a provider's refusal: answer a SendResult."""
+        """Send one message. Never raise for a provider's refusal: answer a SendResult.
+
+        Pass ``notification.idempotency_key``, when set, to the provider in the provider's
+        own way (an ``Idempotency-Key`` header, the ``Message-ID``, a session context).
+        """

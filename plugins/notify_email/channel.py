@@ -9,7 +9,11 @@ CHANNEL_NAME = "email"
 
 
 class EmailChannel:
-    """Sends with the template named like ``notification.template`` (``schedule_reminder``), else the generic one."""
+    """Sends with the template named like ``notification.template`` (``schedule_reminder``), else the generic one.
+
+    The notification's ``idempotency_key`` becomes the ``Message-ID`` (``<key@sender-domain>``), the
+    same on every attempt, so a mail system or reader that has the message already can drop a repeat.
+    """
 
     name = CHANNEL_NAME
 
@@ -23,7 +27,8 @@ class EmailChannel:
     def send(self, notification: Notification, recipient: Recipient, address: str) -> SendResult:
         template = notification.template if notification.template in self.templates else GENERIC_TEMPLATE
         message = templated_message(self.registry, to=address, subject=notification.subject, content=notification.text,
-                                    template=template, params=notification.params, to_name=recipient.name)
+                                    template=template, params=notification.params, to_name=recipient.name,
+                                    idempotency_key=notification.idempotency_key)
         return send_for_channel(self.registry, channel=CHANNEL_NAME, notification=notification, recipient=recipient,
                                 address=address, template=template, backend=self.backend.name,
                                 send=lambda: self.backend.send(message))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from email.headerregistry import Address
@@ -52,8 +53,23 @@ def render(template: str, *, subject: str, content: str, params: Mapping[str, An
             _environment.get_template(f"{template}.html").render(context))
 
 
+#: what an RFC 5322 msg-id may hold left of its ``@`` unquoted (dot-atom-text)
+_DOT_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+def message_id(idempotency_key: str | None, domain: str) -> str:
+    """A fresh ``Message-ID``, or one derived from ``idempotency_key`` that every attempt of the message shares.
+
+    The key itself when it may stand in a msg-id (so a receiver can read it back), else its SHA-256.
+    """
+    if not idempotency_key:
+        return make_msgid(domain=domain)
+    local = idempotency_key if _DOT_ATOM.match(idempotency_key) else hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return f"<{local}@{domain}>"
+
+
 def compose(sender: Address, to: str, subject: str, text: str, html: str, *, to_name: str = "",
-            date: dt.datetime) -> EmailMessage:
+            date: dt.datetime, idempotency_key: str | None = None) -> EmailMessage:
     """A multipart/alternative message; headers with non-ASCII text are encoded as UTF-8 (RFC 2047)."""
     user, _, domain = to.rpartition("@")
     message = EmailMessage()
@@ -61,14 +77,16 @@ def compose(sender: Address, to: str, subject: str, text: str, html: str, *, to_
     message["From"] = sender
     message["To"] = Address(display_name=to_name, username=user, domain=domain)
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["Message-ID"] = message_id(idempotency_key, sender.domain)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
 
 
 def templated_message(registry, *, to: str, subject: str, content: str, template: str,
-                      params: Mapping[str, Any] | None = None, to_name: str = "") -> EmailMessage:
+                      params: Mapping[str, Any] | None = None, to_name: str = "",
+                      idempotency_key: str | None = None) -> EmailMessage:
     """Render ``template`` and compose the message from the site's sender, dated by the site clock."""
     text, html = render(template, subject=subject, content=content, params=params or {}, recipient_name=to_name)
-    return compose(registry.notify_email_sender, to, subject, text, html, to_name=to_name, date=registry.clock.now())
+    return compose(registry.notify_email_sender, to, subject, text, html, to_name=to_name, date=registry.clock.now(),
+                   idempotency_key=idempotency_key)

@@ -1,8 +1,10 @@
 """Where an SMS goes: the console (development) or Tencent Cloud SMS.
 
-A backend's ``send(phone, template, params)`` takes a validated E.164 number,
-one of our templates and its parameters, and answers a ``SendResult``; it never
-raises for a provider's refusal and never puts a secret in a result or a log.
+A backend's ``send(phone, template, params, session_context)`` takes a validated
+E.164 number, one of our templates, its parameters and an optional session context
+(a reminder's idempotency key, which Tencent hands back unchanged in its answers and
+delivery receipts), and answers a ``SendResult``; it never raises for a provider's
+refusal and never puts a secret in a result or a log.
 """
 from __future__ import annotations
 
@@ -46,8 +48,10 @@ class ConsoleBackend:
     def __init__(self):
         self.outbox: collections.deque[dict] = collections.deque(maxlen=200)
 
-    def send(self, phone: str, template: SmsTemplate, params: Mapping[str, str]) -> SendResult:
-        message = {"phone": phone, "template_code": template.code, "params": dict(params)}
+    def send(self, phone: str, template: SmsTemplate, params: Mapping[str, str],
+             session_context: str | None = None) -> SendResult:
+        message = {"phone": phone, "template_code": template.code, "params": dict(params),
+                   "session_context": session_context}
         self.outbox.append(message)
         log.info("console SMS (not sent) to %s, template %s: %s", phone, template.code, message["params"])
         return SendResult.sent("console: logged, not sent")
@@ -65,13 +69,16 @@ class TencentBackend:
         parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
         self.protocol, self.endpoint = parts.scheme, parts.netloc
 
-    def send(self, phone: str, template: SmsTemplate, params: Mapping[str, str]) -> SendResult:
+    def send(self, phone: str, template: SmsTemplate, params: Mapping[str, str],
+             session_context: str | None = None) -> SendResult:
         request = models.SendSmsRequest()
         request.PhoneNumberSet = [phone]
         request.SmsSdkAppId = self.sdk_app_id
         request.SignName = self.sign_name
         request.TemplateId = template.provider_id
         request.TemplateParamSet = [str(params[name]) for name in template.params]
+        if session_context:
+            request.SessionContext = session_context
         # a client per send: the SDK's HTTP session is not documented as thread-safe
         profile = ClientProfile(httpProfile=HttpProfile(protocol=self.protocol, endpoint=self.endpoint,
                                                         reqTimeout=self.timeout))

@@ -9,7 +9,11 @@ CHANNEL_NAME = "sms"
 
 
 class SmsChannel:
-    """Sends ``notification.template`` (``schedule_reminder``) as our SMS template of that name in upper case."""
+    """Sends ``notification.template`` (``schedule_reminder``) as our SMS template of that name in upper case.
+
+    The notification's ``idempotency_key`` goes to Tencent as ``SessionContext``, which it
+    returns unchanged in the send status and delivery receipts: a repeat is recognisable.
+    """
 
     name = CHANNEL_NAME
 
@@ -29,4 +33,5 @@ class SmsChannel:
             return SendResult.failed(f"SMS template {code} lacks parameters: {', '.join(missing)}")
         return send_for_channel(self.registry, channel=CHANNEL_NAME, notification=notification, recipient=recipient,
                                 address=address, template=code, backend=self.backend.name,
-                                send=lambda: self.backend.send(address, template, notification.params))
+                                send=lambda: self.backend.send(address, template, notification.params,
+                                                               session_context=notification.idempotency_key))

@@ -40,7 +40,10 @@ class WebhookChannel:
                                 send=lambda: self.post(notification, recipient))
 
     def post(self, notification: Notification, recipient: Recipient) -> SendResult:
-        answer = post_json(self.url, self.payload(notification, recipient), timeout=self.timeout, label="webhook")
+        # the same key on every attempt of one message: a receiver that saw it already can drop the repeat
+        headers = {"Idempotency-Key": notification.idempotency_key} if notification.idempotency_key else {}
+        answer = post_json(self.url, self.payload(notification, recipient), timeout=self.timeout, headers=headers,
+                           label="webhook")
         if answer.result.ok and self.payload_format == "wecom":
             return self._wecom_result(answer)
         return answer.result

@@ -3,6 +3,8 @@
 The fixtures are Tessera's testing kit (core.testing): ``site``/``make_site`` build a real site
 with this plugin (conftest.py), ``json_server`` plays the robot.
 """
+import dataclasses
+
 import pytest
 
 from core.toolkit import ConfigurationError, Notification, Recipient
@@ -88,3 +90,22 @@ def test_not_listed_in_the_ini_means_no_channel(make_site):
 
     assert "webhook" not in registry.tessera_channels
     assert "notify_webhook" in registry.tessera_installed_plugins
+
+
+def test_the_idempotency_key_is_a_header_on_every_attempt(site, json_server):
+    channel = site.registry.tessera_channels["webhook"]
+    keyed = dataclasses.replace(REMINDER, idempotency_key="rem-7:webhook")
+    json_server.answer(503)
+
+    results = [channel.send(keyed, PERSON, channel.address_of(PERSON)) for _ in range(2)]
+
+    assert [(r.ok, r.transient) for r in results] == [(False, True), (True, False)]
+    assert [post.headers["Idempotency-Key"] for post in json_server.requests] == ["rem-7:webhook"] * 2
+
+
+def test_without_a_key_no_idempotency_header_is_sent(site, json_server):
+    channel = site.registry.tessera_channels["webhook"]
+
+    channel.send(REMINDER, PERSON, channel.address_of(PERSON))
+
+    assert "Idempotency-Key" not in json_server.requests[0].headers

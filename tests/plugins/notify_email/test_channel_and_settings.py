@@ -1,4 +1,6 @@
 """The ``email`` channel the reminder engine uses, the SMTP login, and the start-up checks of the settings."""
+import dataclasses
+import hashlib
 import logging
 
 import pytest
@@ -125,3 +127,32 @@ def test_the_password_may_come_from_the_environment(database_url):
 def test_malformed_settings_stop_start_up(database_url, settings, words):
     with pytest.raises(ConfigurationError, match=words):
         _config(database_url, **smtp_settings(2525, **settings))
+
+
+def test_the_idempotency_key_is_the_message_id_of_every_attempt(smtp_site, smtp):
+    channel = smtp_site.registry.tessera_channels["email"]
+    keyed = dataclasses.replace(REMINDER, idempotency_key="rem-42.occ-20251227T0130Z.email")
+    smtp.replies["zhang@example.com"] = "451 4.3.0 try again later"
+
+    first = channel.send(keyed, PERSON, "zhang@example.com")
+    del smtp.replies["zhang@example.com"]
+    # the provider accepted but its answer was lost: the engine sends again, the receiver sees the same id
+    accepted = [channel.send(keyed, PERSON, "zhang@example.com") for _ in range(2)]
+
+    assert first.transient and all(result.ok for result in accepted)
+    assert [m["Message-ID"] for m in smtp.messages] == ["<rem-42.occ-20251227T0130Z.email@example.com>"] * 2
+    with transaction_scope(smtp_site.registry) as dbsession:
+        keys = dbsession.scalars(select(SendLog.idempotency_key).order_by(SendLog.id)).all()
+    assert keys == ["rem-42.occ-20251227T0130Z.email"] * 3
+
+
+def test_a_key_that_cannot_stand_in_a_message_id_is_hashed_and_no_key_means_a_fresh_id(smtp_site, smtp):
+    channel = smtp_site.registry.tessera_channels["email"]
+    odd = dataclasses.replace(REMINDER, idempotency_key="rem 42/<x>@y")
+
+    for notification in (odd, odd, REMINDER, REMINDER):
+        assert channel.send(notification, PERSON, "zhang@example.com").ok
+
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert ids[0] == ids[1] == f"<{hashlib.sha256(b'rem 42/<x>@y').hexdigest()}@example.com>"
+    assert len({ids[1], ids[2], ids[3]}) == 3

@@ -23,4 +23,7 @@ def test_a_reminder_is_texted_to_creator_and_participant_and_a_transient_refusal
     phones = [call["body"]["PhoneNumberSet"][0] for call in tencent.requests]
     # both at once (the engine sends concurrently); the one refused in the second answer is texted again
     assert sorted(phones[:2]) == ["+85291234567", "+8613800000001"] and phones[2] == phones[1]
+    # each message carries its delivery's idempotency key, the same again on the retry
+    contexts = [call["body"]["SessionContext"] for call in tencent.requests]
+    assert contexts[2] == contexts[1] != contexts[0] and all(contexts)
     assert {tuple(call["body"]["TemplateParamSet"]) for call in tencent.requests} == {("开庭", "2025-12-26 10:40")}

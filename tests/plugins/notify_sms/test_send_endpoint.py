@@ -38,7 +38,7 @@ def test_admin_sends_on_the_console_backend_which_says_so(site):
         "send_time": "2025-12-26T10:00:00+08:00", "backend": "console"}
     assert "console" in body["msg"]
     assert outbox(site) == [{"phone": "+8613800138000", "template_code": "SCHEDULE_REMINDER",
-                             "params": {"title": "客户拜访", "time": "2025-12-26 15:00"}}]
+                             "params": {"title": "客户拜访", "time": "2025-12-26 15:00"}, "session_context": None}]
     assert log_rows(site) == [("boss", "api", "+8613800138000", "SCHEDULE_REMINDER", "console", "sent")]
 
 

@@ -153,3 +153,24 @@ def test_tencent_needs_a_template_id_for_every_code(database_url, tencent):
 def test_a_malformed_template_map_stops_start_up(database_url, templates):
     with pytest.raises(ConfigurationError, match="tessera.notify_sms.templates"):
         _config(database_url, **{"tessera.notify_sms.templates": templates})
+
+
+def test_the_idempotency_key_goes_as_session_context_on_every_attempt(tencent_site, tencent):
+    channel = tencent_site.registry.tessera_channels["sms"]
+    recipient = Recipient(name="张三", mobile="13800138000")
+    notification = Notification(template="schedule_reminder", subject="日程提醒: 客户拜访", text="…",
+                                params={"title": "客户拜访", "time": "2025-12-26 15:00"}, idempotency_key="rem-7:sms")
+    tencent.answers += [error_answer("InternalError.SendAndRecvFail", "try again"), ok_answer()]
+
+    results = [channel.send(notification, recipient, "+8613800138000") for _ in range(2)]
+
+    assert [(r.ok, r.transient) for r in results] == [(False, True), (True, False)]
+    assert [call["body"]["SessionContext"] for call in tencent.requests] == ["rem-7:sms", "rem-7:sms"]
+
+
+def test_a_send_without_a_key_sends_no_session_context(tencent_site, tencent):
+    admin = tencent_site.create_user("boss", role="admin")
+
+    tencent_site.post_json(URL, GOOD, headers=tencent_site.headers(admin))
+
+    assert "SessionContext" not in tencent.requests[0]["body"]
