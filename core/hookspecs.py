@@ -103,3 +103,25 @@ def tessera_demo_data(registry, dbsession, rng, scale, progress):
     Rows of another plugin are never written: reach it through its hooks.
     Order does not matter.
     """
+
+
+@hookspec
+def tessera_event_types(registry):
+    """Return the business events this plugin publishes, as ``{"type": "what it means"}``.
+
+    Types are ``<noun>.<verb>`` (``schedule.created``, ``customer.changed``); each is
+    published with ``core.toolkit.publish_event`` and named by exactly one plugin.
+    Listeners (the webhooks plugin) offer these to their users to subscribe to.
+    Called at start-up and when a listener needs the list; order does not matter.
+    """
+
+
+@hookspec
+def tessera_event(registry, dbsession, event):
+    """Hear a business event (``core.events.Event``: ``id``, ``type``, ``data``, ``occurred_at``).
+
+    Called by ``core.toolkit.publish_event`` inside the transaction that made the
+    change: write what you need with ``dbsession`` (never commit it), so it commits or
+    rolls back with the change. Do nothing slow here (no network): queue the work and
+    do it after the commit. Ignore types you do not know. Order does not matter.
+    """

@@ -34,6 +34,7 @@ from core.auth import ADMIN, AUTHENTICATED, current_user
 from core.channels import Channel, Notification, Recipient, SendResult
 from core.clock import FixedClock, SystemClock
 from core.db import Base, UTCDateTime, contains_text, transaction_scope
+from core.events import Event, publish_event
 from core.hookspecs import hookspec
 from core.models import User
 from core.passwords import verify_password
@@ -47,10 +48,10 @@ CONTRACT_VERSION = "1.0"
 __all__ = [
     "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONTRACT_VERSION", "CORE_VERSION",
     "HTTP_CODE_ENVELOPE", "MAX_ID",
-    "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "FixedClock",
+    "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "Event", "FixedClock",
     "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendResult", "Setting",
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
     "contains_text", "create_user", "current_user", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 from plugins.contacts import demo, plans, presence
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
+from plugins.contacts.events import EVENT_TYPES
 
 manifest = Manifest(
     name="contacts",
@@ -30,6 +31,11 @@ def includeme(config) -> None:
 @hookimpl
 def tessera_authenticated_request(request, user):
     presence.record_activity(request, user)
+
+
+@hookimpl
+def tessera_event_types():
+    return EVENT_TYPES
 
 
 @hookimpl

@@ -21,6 +21,13 @@ SETTINGS = (
             "how far ahead a series is checked, occurrence by occurrence, for overlaps"),
 )
 
+#: what the schedule plugin publishes through ``publish_event``; ``data`` is the schedule as the list shows it
+EVENT_TYPES = {
+    "schedule.created": "a schedule was created",
+    "schedule.updated": "a schedule was changed (time, title, status…)",
+    "schedule.deleted": "a schedule was deleted",
+}
+
 manifest = Manifest(
     name="schedule",
     summary="Schedules (meetings, court dates, deadlines) with recurrence, conflict checks, reminders and iCalendar export",
@@ -45,6 +52,11 @@ def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id
     }
     schedule = save_schedule(dbsession, registry, user, Schedule(), values)
     return schedule.id
+
+
+@hookimpl
+def tessera_event_types():
+    return EVENT_TYPES
 
 
 @hookimpl

@@ -7,13 +7,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.toolkit import BadRequest, User
+from core.toolkit import BadRequest, User, publish_event
 
 from .conflicts import check_conflicts
 from .models import STATUS_NAMES, TRANSITIONS, Schedule
 from .recurrence import series_end
 from .reminders import sync_reminders
 from .sharing import resolve_participants, sync_attendees
+from .shapes import schedule_json
 from .visibility import editable
 
 #: Fields whose change "moves" a schedule in time, and so triggers the conflict check.
@@ -105,6 +106,8 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     dbsession.add(schedule)
     dbsession.flush()
     sync_reminders(dbsession, registry, schedule)
+    publish_event(registry, dbsession, "schedule.created" if is_new else "schedule.updated",
+                  schedule_json(registry, schedule))
     return schedule
 
 
@@ -125,4 +128,5 @@ def delete_schedules(dbsession: Session, registry, actor: User, schedule_ids: li
     dbsession.flush()
     for schedule in schedules:
         sync_reminders(dbsession, registry, schedule)
+        publish_event(registry, dbsession, "schedule.deleted", schedule_json(registry, schedule))
     return len(schedules)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.toolkit import api_service, contains_text, current_user, ok, paginate, path_id
 from plugins.contacts import customers as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
+from plugins.contacts.events import customer_changed
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 from plugins.contacts.plans import upcoming_schedules
 from plugins.contacts.schemas import (
@@ -61,6 +62,7 @@ def list_customers(request):
 def create_customer(request):
     created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
                                       _blank_to_none(request.validated["body"]))
+    customer_changed(request.registry, request.dbsession, created, "created")
     return ok(request, {"customerId": created.id, "name": created.name}, "添加成功")
 
 
@@ -84,35 +86,42 @@ def get_customer(request):
 
 @customer.put(schema=UpdateCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def update_customer(request):
-    service.update_customer(_customer(request), request.registry.clock, _blank_to_none(request.validated["body"]))
+    found = _customer(request)
+    service.update_customer(found, request.registry.clock, _blank_to_none(request.validated["body"]))
+    customer_changed(request.registry, request.dbsession, found, "updated")
     return ok(request, None, "修改成功")
 
 
 @customer.delete(schema=DeleteCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def delete_customer(request):
-    service.delete_customer(request.dbsession, current_user(request), _customer(request),
-                            request.validated["body"]["password"])
+    found = _customer(request)
+    service.delete_customer(request.dbsession, current_user(request), found, request.validated["body"]["password"])
+    customer_changed(request.registry, request.dbsession, found, "deleted")
     return ok(request, None, "删除成功")
 
 
 @assign_sales.post(schema=AssignSalesRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_sales(request):
-    service.assign_sales(request.dbsession, current_user(request), _customer(request),
-                         request.validated["body"]["salesId"])
+    found = _customer(request)
+    service.assign_sales(request.dbsession, current_user(request), found, request.validated["body"]["salesId"])
+    customer_changed(request.registry, request.dbsession, found, "sales_assigned")
     return ok(request, None, "分配成功")
 
 
 @assign_engineers.post(schema=AssignEngineersRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_engineers(request):
-    service.assign_engineers(request.dbsession, request.registry.clock, current_user(request),
-                             _customer(request, _with_engineers()), request.validated["body"]["engineerIds"])
+    found = _customer(request, _with_engineers())
+    service.assign_engineers(request.dbsession, request.registry.clock, current_user(request), found,
+                             request.validated["body"]["engineerIds"])
+    customer_changed(request.registry, request.dbsession, found, "engineers_assigned")
     return ok(request, None, "分配成功")
 
 
 @remove_engineer.post(permission=CUSTOMERS_PERMISSION)
 def post_remove_engineer(request):
-    service.remove_engineer(current_user(request), _customer(request, _with_engineers()),
-                            path_id(request, "engineerId", "该工程师未负责此客户"))
+    found = _customer(request, _with_engineers())
+    service.remove_engineer(current_user(request), found, path_id(request, "engineerId", "该工程师未负责此客户"))
+    customer_changed(request.registry, request.dbsession, found, "engineer_removed")
     return ok(request, None, "移除成功")
 
 

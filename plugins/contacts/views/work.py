@@ -4,6 +4,7 @@ from __future__ import annotations
 from core.toolkit import api_service, current_user, ok, paginate, path_id
 from plugins.contacts import work as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
+from plugins.contacts.events import task_changed
 from plugins.contacts.schemas import (
     CreateDeviceRequest,
     CreateTaskRequest,
@@ -81,6 +82,7 @@ def list_tasks(request):
 @customer_tasks.post(schema=CreateTaskRequest(), permission=CUSTOMERS_PERMISSION)
 def create_task(request):
     created = service.create_task(request.dbsession, request.registry, _customer(request), request.validated["body"])
+    task_changed(request.registry, request.dbsession, created, "created")
     return ok(request, task_json(created), "添加成功")
 
 
@@ -93,6 +95,7 @@ def get_task(request):
 def update_task(request):
     found = _task(request)
     service.update_task(request.dbsession, request.registry, found, request.validated["body"])
+    task_changed(request.registry, request.dbsession, found, "updated")
     return ok(request, task_json(found), "修改成功")
 
 
@@ -100,6 +103,7 @@ def update_task(request):
 def post_task_status(request):
     found = _task(request)
     service.set_task_status(found, request.registry.clock, request.validated["body"]["status"])
+    task_changed(request.registry, request.dbsession, found, "status_changed")
     return ok(request, task_json(found), "状态更新成功")
 
 
