@@ -36,6 +36,8 @@ class EngineerPresence(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), default="online")
     last_active_time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # when they last chose ``status``: work started after it shows them busy (None: they never chose)
+    status_set_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Customer(Base):
@@ -125,6 +127,8 @@ class Task(Base):
     start_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # when the task moved to its current status (None for tasks older than this column)
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -132,6 +136,11 @@ class Task(Base):
     customer: Mapped[Customer] = relationship()
     engineer_links: Mapped[list["TaskEngineer"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="TaskEngineer.engineer_id")
+
+    @property
+    def status_since(self) -> dt.datetime:
+        """Since when the task is in its current status, as well as it is known."""
+        return self.status_changed_at or self.start_date or self.created_at
 
     @property
     def owner(self) -> User | None:

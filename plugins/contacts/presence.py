@@ -3,8 +3,10 @@
 An engineer's authenticated requests refresh ``last_active_time`` at most once
 a minute (each web process remembers when it last did, so requests in between
 cost no query). The status shown is the one they set (``online`` until they set
-another), except that an engineer idle for longer than
-``tessera.contacts.idle_minutes`` shows ``offline``; one never seen is ``offline``.
+another), except that work overrides it: an engineer with a task in progress shows
+``busy`` unless they chose their status after that task started. An engineer idle
+for longer than ``tessera.contacts.idle_minutes`` shows ``offline`` whatever the
+rest; one never seen is ``offline``.
 """
 from __future__ import annotations
 
@@ -58,13 +60,16 @@ def set_status(dbsession, clock, user: User, status: str) -> None:
         presence = EngineerPresence(user_id=user.id)
         dbsession.add(presence)
     presence.status = status
-    presence.last_active_time = clock.now()
+    presence.last_active_time = presence.status_set_at = clock.now()
 
 
-def shown_status(registry, presence: EngineerPresence | None) -> str:
+def shown_status(registry, presence: EngineerPresence | None, working_since: dt.datetime | None = None) -> str:
+    """What others see; ``working_since`` is when the newest of the engineer's in-progress tasks started."""
     if presence is None:
         return "offline"
     idle_for = registry.clock.now() - presence.last_active_time
     if idle_for > dt.timedelta(minutes=registry.settings["tessera.contacts.idle_minutes"]):
         return "offline"
+    if working_since is not None and (presence.status_set_at is None or working_since > presence.status_set_at):
+        return "busy"
     return presence.status

@@ -153,6 +153,8 @@ def set_task_status(task: Task, clock, status: str) -> None:
         task.completed_date = None
     if status == "in_progress" and task.start_date is None:
         task.start_date = now
+    if status != task.status:
+        task.status_changed_at = now
     task.status = status
 
 

@@ -1,6 +1,8 @@
 """Engineers and other colleagues: who is where, doing what. Open to every signed-in user."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from core.toolkit import (
@@ -38,19 +40,25 @@ def _engineers(dbsession, *where):
         .where(User.role == ENGINEER, User.is_active.is_(True), *where).order_by(User.id)).all()
 
 
+def working_since(in_progress: list) -> dt.datetime | None:
+    """When the newest of these in-progress tasks started: from then on the engineer shows busy."""
+    return max((task.status_since for task in in_progress), default=None)
+
+
 @engineers_status.get()
 def list_engineer_status(request):
     """Locations in the order of their first engineer (by id); each engineer's newest in-progress task."""
     rows = _engineers(request.dbsession)
-    current: dict[int, object] = {}
+    in_progress: dict[int, list] = {}
     for engineer_id, task in engineer_tasks(request.dbsession, [person.id for person, _ in rows], "in_progress"):
-        current.setdefault(engineer_id, task)
+        in_progress.setdefault(engineer_id, []).append(task)
     locations: dict[str, list] = {}
     for person, presence in rows:
-        task = current.get(person.id)
+        tasks = in_progress.get(person.id, [])
+        task = tasks[0] if tasks else None
         locations.setdefault(person.location or NO_LOCATION, []).append({
             "userId": person.id, "workId": person.work_id, "name": person.name, "avatar": person.avatar,
-            "status": shown_status(request.registry, presence),
+            "status": shown_status(request.registry, presence, working_since(tasks)),
             "currentTaskId": task.task_code if task else None, "currentTaskName": task.title if task else None,
             "lastActiveTime": isoformat_utc_ms(presence.last_active_time) if presence else None,
         })
@@ -78,7 +86,8 @@ def get_engineer(request):
     return ok(request, {
         "userId": person.id, "workId": person.work_id, "name": person.name, "avatar": person.avatar,
         "department": person.department, "location": person.location,
-        "status": shown_status(request.registry, presence), "mobile": person.mobile,
+        "status": shown_status(request.registry, presence, working_since([task for _, task in current])),
+        "mobile": person.mobile,
         "currentTasks": [engineer_task_json(task) for _, task in current],
         "completedTasks": [engineer_task_json(task) for _, task in completed],
     }, "获取成功")

@@ -31,6 +31,7 @@ def test_engineers_status_grouped_by_location_as_in_the_spec(world, spec_custome
     world.call("PUT", "engineers/status", world.lisi, {"status": "busy"})
     world.call("POST", f"tasks/{spec_customer['tasks'][1]['taskId']}/status", world.zhaoliu, {"status": "in_progress"})
     clock.set(at(2024, 6, 10, 10, 30))
+    world.call("PUT", "engineers/status", world.zhangsan, {"status": "online"})  # chosen after the task started
     data = world.call("GET", "engineers/status", world.zhangsan)
     assert data["message"] == "获取成功"
     assert data["data"] == {"locations": [
@@ -71,6 +72,45 @@ def test_requests_refresh_last_active_at_most_once_a_minute(world):
     assert last_active(world.site, world.zhaoliu) is None  # presence is kept for engineers only
 
 
+def shown(world, engineer) -> tuple[str, str | None]:
+    listed = [person for group in world.call("GET", "engineers/status", world.admin)["data"]["locations"]
+              for person in group["engineers"] if person["userId"] == engineer.id]
+    detail = world.call("GET", f"engineers/{engineer.id}", world.admin)["data"]
+    assert detail["status"] == listed[0]["status"]
+    return listed[0]["status"], listed[0]["currentTaskId"]
+
+
+def test_status_follows_work_unless_the_engineer_chose_later(world, spec_customer):
+    lisi, clock = world.lisi, world.clock
+    upkeep = spec_customer["tasks"][1]["taskId"]
+    world.call("PUT", "engineers/status", lisi, {"status": "online"})
+    clock.advance(minutes=1)
+    world.call("POST", f"tasks/{upkeep}/status", world.zhaoliu, {"status": "in_progress"})
+    assert shown(world, lisi) == ("busy", upkeep)  # the task started after they said online
+
+    clock.advance(minutes=1)
+    world.call("PUT", "engineers/status", lisi, {"status": "online"})
+    assert shown(world, lisi) == ("online", upkeep)  # they said so after the task started
+
+    clock.advance(minutes=1)
+    repair = spec_customer["tasks"][0]["taskId"]  # 李四 is on it too; it was already in progress
+    world.call("POST", f"tasks/{repair}/status", world.zhaoliu, {"status": "pending"})
+    world.call("POST", f"tasks/{repair}/status", world.zhaoliu, {"status": "in_progress"})
+    assert shown(world, lisi)[0] == "busy"  # more work started since
+
+    world.call("POST", f"tasks/{repair}/status", world.zhaoliu, {"status": "completed"})
+    world.call("POST", f"tasks/{upkeep}/status", world.zhaoliu, {"status": "completed"})
+    assert shown(world, lisi) == ("online", None)  # no work in progress: what they chose
+
+    clock.advance(minutes=61)
+    assert shown(world, lisi) == ("offline", None)
+
+
+def test_an_engineer_who_never_chose_shows_busy_while_working(world, spec_customer):
+    world.call("GET", "other", world.zhangsan)  # seen, never chose a status; RP-2024-001 is in progress
+    assert shown(world, world.zhangsan) == ("busy", spec_customer["tasks"][0]["taskId"])
+
+
 def test_an_idle_engineer_shows_offline(world):
     world.call("PUT", "engineers/status", world.zhangsan, {"status": "busy"})
     world.clock.advance(minutes=60)
@@ -107,7 +147,8 @@ def test_engineer_detail_with_current_and_completed_tasks(world, spec_customer):
         "engineerIds": [world.zhangsan.id]})["data"]
     world.clock.set(at(2024, 6, 2, 15, 30))
     world.call("POST", f"tasks/{old['taskId']}/status", world.zhaoliu, {"status": "completed"})
-    world.call("GET", "other", world.zhangsan)
+    world.clock.set(at(2024, 6, 10, 10, 30))
+    world.call("PUT", "engineers/status", world.zhangsan, {"status": "online"})  # chosen after RP-2024-001 started
     data = world.call("GET", f"engineers/{world.zhangsan.id}", world.clerk)["data"]
     assert data == {
         "userId": world.zhangsan.id, "workId": "RYL001", "name": "张三",
