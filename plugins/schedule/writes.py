@@ -13,8 +13,8 @@ from .conflicts import check_conflicts
 from .models import STATUS_NAMES, TRANSITIONS, Schedule
 from .recurrence import series_end
 from .reminders import sync_reminders
-from .sharing import resolve_participants, sync_attendees
 from .shapes import schedule_json
+from .sharing import resolve_participants, sync_attendees
 from .visibility import editable
 
 #: Fields whose change "moves" a schedule in time, and so triggers the conflict check.
