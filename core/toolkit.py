@@ -40,6 +40,7 @@ from core.models import User
 from core.passwords import verify_password
 from core.plugins import Manifest, hookimpl
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_non_negative_int, as_positive_int, one_of
+from core.tasks import enqueue_after_commit
 from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_today, supported_year
 
 #: the plugin contract's version: a plugin's ``Manifest.requires_core`` is checked against the core's version
@@ -52,6 +53,6 @@ __all__ = [
     "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendResult", "Setting",
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
-    "contains_text", "create_user", "current_user", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
+    "contains_text", "create_user", "current_user", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
     "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
 ]

@@ -7,10 +7,11 @@ and schedules can show the customer they are about — through hooks only.
 """
 from __future__ import annotations
 
-from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
+from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_positive_int, hookimpl
 from plugins.contacts import demo, plans, presence
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
 from plugins.contacts.events import EVENT_TYPES
+from plugins.contacts.notices import TASK_NAME, send_assignment_notices
 
 manifest = Manifest(
     name="contacts",
@@ -18,6 +19,8 @@ manifest = Manifest(
     settings=(
         Setting("tessera.contacts.idle_minutes", 60, as_positive_int,
                 "an engineer idle this many minutes shows offline whatever status they set"),
+        Setting("tessera.contacts.assignment_channels", "system", as_list,
+                "channels that tell people they were assigned to a customer or a task (system = the in-app inbox)"),
     ),
 )
 
@@ -26,6 +29,7 @@ def includeme(config) -> None:
     config.add_api_prefix("/api/v1/contacts", HTTP_CODE_ENVELOPE)
     config.declare_permission(CUSTOMERS_PERMISSION, default_roles=[ADMIN, SALES, ENGINEER])
     config.include("plugins.contacts.views")
+    config.add_task(send_assignment_notices, name=TASK_NAME)
 
 
 @hookimpl

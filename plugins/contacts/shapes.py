@@ -56,8 +56,10 @@ def task_brief_json(task: Task) -> dict:
 
 
 def task_json(task: Task) -> dict:
-    """A task in lists and as created: every engineer, the owner first."""
-    return dict(_task_core(task), customerId=task.customer_id,
+    """A task in lists and as created: its customer's name, address and contact; every engineer, the owner first."""
+    customer = task.customer
+    return dict(_task_core(task), customerId=task.customer_id, customerName=customer.name,
+                customerAddress=customer.address, customerContact=customer.contact, customerPhone=customer.phone,
                 deviceId=task.device_id, deviceModel=task.device.model if task.device else None,
                 startDate=utc_ms(task.start_date), deadline=utc_ms(task.deadline),
                 completedDate=utc_ms(task.completed_date),

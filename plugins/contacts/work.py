@@ -1,9 +1,9 @@
 """A customer's devices and tasks: creating and changing them, task ids, and the queries lists share."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from core.toolkit import BadRequest, NotFound, User, contains_text, site_aware
 from plugins.contacts.access import ENGINEER, active_users, visible_customers
@@ -119,7 +119,7 @@ def _times(registry, fields: dict) -> dict:
 def create_task(dbsession: Session, registry, customer: Customer, fields: dict) -> Task:
     now = registry.clock.now()
     year = now.astimezone(registry.site_timezone).year
-    task = Task(customer_id=customer.id, title=fields["title"], task_type=fields["taskType"],
+    task = Task(customer=customer, title=fields["title"], task_type=fields["taskType"],
                 priority=fields["priority"], status="pending", created_at=now,
                 device_id=_task_device(dbsession, customer, fields.get("deviceId")), **_times(registry, fields))
     task.engineer_links = _task_engineers(dbsession, fields.get("engineerIds") or [], fields.get("ownerId"))
@@ -158,11 +158,16 @@ def set_task_status(task: Task, clock, status: str) -> None:
     task.status = status
 
 
-def get_visible_task(dbsession: Session, user: User, task_code: str) -> Task:
+def get_visible_task(dbsession: Session, user: User, task_code: str, engineers_on_it_too: bool = False) -> Task:
+    """The task if ``user`` sees its customer, or — with ``engineers_on_it_too`` — is one of its engineers."""
+    access = visible_customers(user)
+    if engineers_on_it_too:
+        on_it = exists().where(TaskEngineer.task_id == Task.id, TaskEngineer.engineer_id == user.id)
+        access = or_(access, and_(Customer.is_deleted.is_(False), on_it))
     task = dbsession.scalar(
         select(Task).join(Customer, Customer.id == Task.customer_id)
-        .where(Task.task_code == task_code, Task.is_deleted.is_(False), visible_customers(user))
-        .options(selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer)))
+        .where(Task.task_code == task_code, Task.is_deleted.is_(False), access)
+        .options(contains_eager(Task.customer), selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer)))
     if task is None:
         raise NotFound("任务不存在")
     return task
@@ -179,8 +184,9 @@ def task_search(customer_id: int, status: str | None, task_type: str | None):
 
 
 def task_loads():
-    """What showing a task needs, loaded eagerly: its device and its engineers."""
-    return (joinedload(Task.device), selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer))
+    """What showing a task needs, loaded eagerly: its customer, its device and its engineers."""
+    return (joinedload(Task.customer), joinedload(Task.device),
+            selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer))
 
 
 def engineer_tasks(dbsession: Session, engineer_ids: list[int], status: str, limit: int | None = None):

@@ -9,6 +9,7 @@ from plugins.contacts import customers as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
 from plugins.contacts.events import customer_changed
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
+from plugins.contacts.notices import customer_assigned
 from plugins.contacts.plans import upcoming_schedules
 from plugins.contacts.schemas import (
     AssignEngineersRequest,
@@ -63,6 +64,7 @@ def create_customer(request):
     created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
                                       _blank_to_none(request.validated["body"]))
     customer_changed(request.registry, request.dbsession, created, "created")
+    customer_assigned(request, created, [link.engineer_id for link in created.engineer_links] + [created.sales_id])
     return ok(request, {"customerId": created.id, "name": created.name}, "添加成功")
 
 
@@ -103,17 +105,23 @@ def delete_customer(request):
 @assign_sales.post(schema=AssignSalesRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_sales(request):
     found = _customer(request)
+    before = found.sales_id
     service.assign_sales(request.dbsession, current_user(request), found, request.validated["body"]["salesId"])
     customer_changed(request.registry, request.dbsession, found, "sales_assigned")
+    if found.sales_id != before:
+        customer_assigned(request, found, [found.sales_id])
     return ok(request, None, "分配成功")
 
 
 @assign_engineers.post(schema=AssignEngineersRequest(), permission=CUSTOMERS_PERMISSION)
 def post_assign_engineers(request):
     found = _customer(request, _with_engineers())
+    before = {link.engineer_id for link in found.engineer_links}
     service.assign_engineers(request.dbsession, request.registry.clock, current_user(request), found,
                              request.validated["body"]["engineerIds"])
     customer_changed(request.registry, request.dbsession, found, "engineers_assigned")
+    customer_assigned(request, found, [link.engineer_id for link in found.engineer_links
+                                       if link.engineer_id not in before])
     return ok(request, None, "分配成功")
 
 

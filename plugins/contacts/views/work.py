@@ -5,6 +5,7 @@ from core.toolkit import api_service, current_user, ok, paginate, path_id
 from plugins.contacts import work as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
 from plugins.contacts.events import task_changed
+from plugins.contacts.notices import task_assigned
 from plugins.contacts.schemas import (
     CreateDeviceRequest,
     CreateTaskRequest,
@@ -36,8 +37,9 @@ def _device(request):
     return service.get_visible_device(request.dbsession, current_user(request), path_id(request, "deviceId", "设备不存在"))
 
 
-def _task(request):
-    return service.get_visible_task(request.dbsession, current_user(request), request.matchdict["taskId"])
+def _task(request, engineers_on_it_too: bool = False):
+    return service.get_visible_task(request.dbsession, current_user(request), request.matchdict["taskId"],
+                                    engineers_on_it_too)
 
 
 @customer_devices.get(schema=ListDevicesRequest(), permission=CUSTOMERS_PERMISSION)
@@ -83,25 +85,28 @@ def list_tasks(request):
 def create_task(request):
     created = service.create_task(request.dbsession, request.registry, _customer(request), request.validated["body"])
     task_changed(request.registry, request.dbsession, created, "created")
+    task_assigned(request, created, [link.engineer_id for link in created.engineer_links])
     return ok(request, task_json(created), "添加成功")
 
 
 @task.get(permission=CUSTOMERS_PERMISSION)
 def get_task(request):
-    return ok(request, task_json(_task(request)), "获取成功")
+    return ok(request, task_json(_task(request, engineers_on_it_too=True)), "获取成功")
 
 
 @task.put(schema=UpdateTaskRequest(), permission=CUSTOMERS_PERMISSION)
 def update_task(request):
     found = _task(request)
+    before = {link.engineer_id for link in found.engineer_links}
     service.update_task(request.dbsession, request.registry, found, request.validated["body"])
     task_changed(request.registry, request.dbsession, found, "updated")
+    task_assigned(request, found, [link.engineer_id for link in found.engineer_links if link.engineer_id not in before])
     return ok(request, task_json(found), "修改成功")
 
 
 @task_status.post(schema=TaskStatusRequest(), permission=CUSTOMERS_PERMISSION)
 def post_task_status(request):
-    found = _task(request)
+    found = _task(request, engineers_on_it_too=True)
     service.set_task_status(found, request.registry.clock, request.validated["body"]["status"])
     task_changed(request.registry, request.dbsession, found, "status_changed")
     return ok(request, task_json(found), "状态更新成功")

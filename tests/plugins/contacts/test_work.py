@@ -18,16 +18,19 @@ def test_customer_tasks_as_in_the_spec(world, spec_customer):
     data = world.call("GET", f"{spec_customer['path']}/tasks", world.zhangsan)["data"]
     assert {k: data[k] for k in ("total", "pages", "current", "size")} == {"total": 2, "pages": 1, "current": 1, "size": 10}
     customer_id = spec_customer["customer"]["customerId"]
+    customer = {"customerName": "上海医疗器械有限公司", "customerAddress": "上海市浦东新区张江高科技园区",
+                "customerContact": "张经理", "customerPhone": "13800138001"}
     assert data["list"] == [
         {"taskId": "RP-2024-001", "title": "气相色谱仪维修", "taskType": "repair", "status": "in_progress",
          "priority": "high", "deviceName": "气相色谱仪", "customerId": customer_id, "deviceId": gc["deviceId"],
          "deviceModel": "GC-2000", "startDate": "2024-06-08T09:00:00.000Z", "deadline": "2024-06-15T18:00:00.000Z",
          "completedDate": None, "engineers": [{"userId": world.zhangsan.id, "name": "张三", "isOwner": True},
-                                              {"userId": world.lisi.id, "name": "李四", "isOwner": False}]},
+                                              {"userId": world.lisi.id, "name": "李四", "isOwner": False}],
+         **customer},
         {"taskId": "MT-2024-001", "title": "液相色谱仪保养", "taskType": "maintenance", "status": "pending",
          "priority": "normal", "deviceName": "液相色谱仪", "customerId": customer_id, "deviceId": lc["deviceId"],
          "deviceModel": "LC-3000", "startDate": None, "deadline": "2024-07-10T18:00:00.000Z", "completedDate": None,
-         "engineers": [{"userId": world.lisi.id, "name": "李四", "isOwner": True}]},
+         "engineers": [{"userId": world.lisi.id, "name": "李四", "isOwner": True}], **customer},
     ]
 
 
@@ -135,6 +138,8 @@ def test_create_a_task(world, spec_customer):
     assert answer["data"] == {
         "taskId": "IS-2024-001", "title": "年度巡检", "taskType": "inspection", "status": "pending",
         "priority": "urgent", "deviceName": "气相色谱仪", "customerId": spec_customer["customer"]["customerId"],
+        "customerName": "上海医疗器械有限公司", "customerAddress": "上海市浦东新区张江高科技园区",
+        "customerContact": "张经理", "customerPhone": "13800138001",
         "deviceId": gc["deviceId"], "deviceModel": "GC-2000",
         "startDate": "2024-06-20T01:00:00.000Z",  # a time without offset is Shanghai's
         "deadline": "2024-06-21T10:00:00.000Z", "completedDate": None,
@@ -191,3 +196,20 @@ def test_task_status_moves_and_completion_dates(world, spec_customer):
     reopened = world.call("POST", "tasks/MT-2024-001/status", world.zhangsan, {"status": "cancelled"})["data"]
     assert (reopened["status"], reopened["completedDate"]) == ("cancelled", None)
     assert "status" in world.call("POST", "tasks/MT-2024-001/status", world.zhangsan, {"status": "done"}, status=400)["data"]
+
+
+def test_an_engineer_on_a_task_reads_it_and_moves_it_without_seeing_the_customer(world, spec_customer):
+    lisi = world.lisi  # on both tasks, not assigned to the customer
+    task = world.call("GET", "tasks/MT-2024-001", lisi)["data"]
+    assert (task["customerName"], task["customerAddress"], task["customerContact"]) == \
+        ("上海医疗器械有限公司", "上海市浦东新区张江高科技园区", "张经理")
+    assert world.call("POST", "tasks/MT-2024-001/status", lisi, {"status": "in_progress"})["data"]["status"] == \
+        "in_progress"
+    world.call("PUT", "tasks/MT-2024-001", lisi, {"title": "改名"}, status=404)  # changing it is the customer team's
+    world.call("GET", spec_customer["path"], lisi, status=404)
+    world.call("GET", "tasks/MT-2024-001", world.wangwu, status=404)  # not on it
+    world.call("POST", "tasks/MT-2024-001/status", world.wangwu, {"status": "completed"}, status=404)
+    world.call("POST", f"{spec_customer['path']}/tasks", world.zhaoliu,
+               {"title": "x", "taskType": "other", "engineerIds": [world.wangwu.id]})
+    world.call("DELETE", spec_customer["path"], world.zhaoliu, {"password": "password123"})
+    world.call("GET", "tasks/MT-2024-001", lisi, status=404)  # gone with its customer

@@ -1,0 +1,69 @@
+"""Telling people they were assigned to a customer or a task.
+
+The notice goes out after the change commits (a rolled-back assignment tells
+nobody), from a background task, through the channels of
+``tessera.contacts.assignment_channels`` (the in-app inbox, ``system``, by default).
+Whoever made the assignment is not told about it.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from core.toolkit import Notification, Recipient, User, current_user, enqueue_after_commit, transaction_scope
+from plugins.contacts.models import Customer, Task
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "contacts_assignment"
+TASK_NAME = "contacts.send_assignment_notices"
+
+
+def customer_assigned(request, customer: Customer, user_ids) -> None:
+    subject = f"客户分配：{customer.name}"
+    text = f"您已被分配负责客户「{customer.name}」（联系人：{customer.contact}，{customer.phone}，地址：{customer.address}）。"
+    _notify_after_commit(request, user_ids, subject, text, {"kind": "customer", "customerId": customer.id,
+                                                            "customerName": customer.name})
+
+
+def task_assigned(request, task: Task, user_ids) -> None:
+    customer = task.customer
+    subject = f"任务分配：{task.task_code} {task.title}"
+    lines = [f"您已被分配任务 {task.task_code}「{task.title}」，客户「{customer.name}」（{customer.address}）。"]
+    if task.deadline is not None:
+        deadline = task.deadline.astimezone(request.registry.site_timezone).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"截止时间：{deadline}")
+    _notify_after_commit(request, user_ids, subject, "\n".join(lines), {
+        "kind": "task", "taskId": task.task_code, "title": task.title, "customerId": customer.id,
+        "customerName": customer.name})
+
+
+def _notify_after_commit(request, user_ids, subject: str, text: str, params: dict) -> None:
+    actor = current_user(request).id
+    wanted = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in (None, actor)]
+    if wanted:
+        key = f"contacts-assignment:{params['kind']}:{request.request_id}"
+        enqueue_after_commit(request, TASK_NAME, wanted, subject, text, params, key)
+
+
+def send_assignment_notices(registry, user_ids: list[int], subject: str, text: str, params: dict, key: str) -> None:
+    """The background task: one message per person and configured channel where they have an address."""
+    with transaction_scope(registry) as dbsession:
+        people = [Recipient(name=person.name or person.username, user_id=person.id, email=person.email or None,
+                            mobile=person.mobile or None)
+                  for person in dbsession.scalars(select(User).where(User.id.in_(user_ids), User.is_active.is_(True)))]
+    for name in registry.settings["tessera.contacts.assignment_channels"]:
+        channel = registry.tessera_channels.get(name)
+        if channel is None:
+            log.warning("assignment notices: channel %r is not enabled on this site; skipped", name)
+            continue
+        for person in people:
+            address = channel.address_of(person)
+            if address is None:
+                continue
+            notification = Notification(template=TEMPLATE, subject=subject, text=text, params=params,
+                                        idempotency_key=f"{key}:{person.user_id}:{name}")
+            result = channel.send(notification, person, address)
+            if not result.ok:
+                log.warning("assignment notice to user %s via %s not sent: %s", person.user_id, name, result.detail)
