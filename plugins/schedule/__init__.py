@@ -21,11 +21,14 @@ SETTINGS = (
             "how far ahead a series is checked, occurrence by occurrence, for overlaps"),
 )
 
-#: what the schedule plugin publishes through ``publish_event``; ``data`` is the schedule as the list shows it
+#: what the schedule plugin publishes through ``publish_event``; a schedule's ``data`` is the schedule as the list shows it
 EVENT_TYPES = {
     "schedule.created": "a schedule was created",
     "schedule.updated": "a schedule was changed (time, title, status…)",
     "schedule.deleted": "a schedule was deleted",
+    "reminder.sent": "a reminder reached at least one of its recipients (data: reminder_id, schedule_id, "
+                     "occurrence_start, remind_method, send_result)",
+    "reminder.failed": "a reminder reached nobody after its last attempt (same data)",
 }
 
 manifest = Manifest(

@@ -15,13 +15,12 @@ log = logging.getLogger(__name__)
 
 DISPATCH_TASK = "webhooks.dispatch"
 _WAKE_REGISTERED = "webhooks.wake_after_commit"
+_ENDPOINTS_READ = "webhooks.active_endpoints"
 
 
 def record_event(registry, dbsession: Session, event: Event) -> int:
     """One pending delivery per active endpoint subscribed to the event's type; returns how many."""
-    endpoints = [endpoint for endpoint in dbsession.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.is_active.is_(True)).order_by(WebhookEndpoint.id))
-        if event.type in (endpoint.event_types or ())]
+    endpoints = [endpoint for endpoint in _active_endpoints(dbsession) if event.type in (endpoint.event_types or ())]
     if not endpoints:
         return 0
     body = json.dumps(event.as_json(), ensure_ascii=False, separators=(",", ":"))
@@ -32,6 +31,17 @@ def record_event(registry, dbsession: Session, event: Event) -> int:
     dbsession.flush()
     _wake_worker_after_commit(registry, dbsession)
     return len(endpoints)
+
+
+def _active_endpoints(dbsession: Session) -> list[WebhookEndpoint]:
+    """The active endpoints, read once per transaction: a batch of reminders publishes an event each."""
+    transaction = dbsession.get_transaction()
+    cached = dbsession.info.get(_ENDPOINTS_READ)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, dbsession.scalars(select(WebhookEndpoint).where(WebhookEndpoint.is_active.is_(True))
+                                                 .order_by(WebhookEndpoint.id)).all())
+        dbsession.info[_ENDPOINTS_READ] = cached
+    return cached[1]
 
 
 def _wake_worker_after_commit(registry, dbsession: Session) -> None:

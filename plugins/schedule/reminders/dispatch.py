@@ -41,7 +41,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local
+from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local, publish_event
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason, still_wanted
 from plugins.schedule.reminders.models import (
@@ -470,10 +470,13 @@ def record_batch(registry, settings: ReminderSettings, batch: Batch, report: Dis
                                                  reminders.c.state == CLAIMED).with_for_update()))
                 views = deliveries_by_reminder(dbsession, owned)
                 delays = retry_delays(batch.messages)
-                settlements = [settle(settings, now, batch.waiting[rid].reminder, views[rid],
-                                      unreachable=batch.waiting[rid].unreachable, retry_after=delays.get(rid))
-                               for rid in owned]
+                reminders_owned = [batch.waiting[rid].reminder for rid in owned]
+                settlements = [settle(settings, now, reminder, views[reminder.id],
+                                      unreachable=batch.waiting[reminder.id].unreachable,
+                                      retry_after=delays.get(reminder.id))
+                               for reminder in reminders_owned]
                 write_settlements(dbsession, batch.token, now, settlements, run)
+                publish_outcomes(registry, dbsession, zip(reminders_owned, settlements))
         except Exception as exc:
             if not is_transient(exc) or attempt == RECORD_TRIES:
                 log.exception("reminders: the outcomes of a batch of %d could not be recorded; its claims lapse "
@@ -553,6 +556,16 @@ def write_settlements(dbsession, token: str, now: dt.datetime, settlements: list
             state=bindparam("b_state"), detail=bindparam("b_detail"), update_datetime=now), changed)
     for outcome, values, _ in settlements:
         report.settled(outcome, values)
+
+
+def publish_outcomes(registry, dbsession, settled) -> None:
+    """``reminder.sent`` / ``reminder.failed`` for each reminder that reached either, in the transaction recording it."""
+    for reminder, (_outcome, values, _changed) in settled:
+        if values["state"] in (SENT, FAILED):
+            publish_event(registry, dbsession, f"reminder.{values['state']}", {
+                "reminder_id": reminder.id, "schedule_id": reminder.schedule_id,
+                "occurrence_start": isoformat_local(registry, reminder.occurrence_start),
+                "remind_method": reminder.remind_method, "send_result": values["send_result"]})
 
 
 def describe(headline: str | None, views: list[DeliveryView], unreachable, method: str) -> str:

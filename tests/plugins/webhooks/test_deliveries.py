@@ -9,11 +9,13 @@ from standardwebhooks.webhooks import Webhook
 
 from core.db import transaction_scope
 from core.events import publish_event
+from plugins.schedule.reminders.dispatch import dispatch_due as send_reminders
 from plugins.webhooks.dispatch import claim_batch, deliver, dispatch_due
 from plugins.webhooks.models import WebhookDelivery
 from plugins.webhooks.settings import WebhookSettings
 from tests.plugins.schedule.api_support import add_user, create
 from tests.plugins.webhooks.conftest import API, events, received, register
+from tests.support import shanghai
 
 UTC = dt.timezone.utc
 
@@ -190,3 +192,15 @@ def test_contacts_changes_are_events_too(site, admin, receiver):
     assert customer_event["type"] == "customer.changed" and customer_event["data"]["action"] == "created"
     assert customer_event["data"]["customer"]["engineerIds"] == [engineer.id]
     assert task_event["type"] == "task.changed" and task_event["data"]["task"]["title"] == "气相色谱仪维修"
+
+
+def test_reminder_outcomes_are_events(site, admin, receiver, clock):
+    register(site, admin, receiver.url, event_types=["reminder.sent", "reminder.failed"])
+    schedule = create(site, add_user(site, "lawyer"), reminder_time=30)["data"]  # 2025-12-27 14:00 in Shanghai
+    clock.set(shanghai(2025, 12, 27, 13, 31))
+    assert send_reminders(site.registry).sent == 1
+    dispatch_due(site.registry)
+    [event] = events(receiver)
+    assert event["type"] == "reminder.sent"
+    assert (event["data"]["schedule_id"], event["data"]["remind_method"]) == (schedule["id"], "system")
+    assert event["data"]["occurrence_start"] == "2025-12-27T14:00:00+08:00"
