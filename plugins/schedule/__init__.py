@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, ical, sharing_views, views
+from . import calendar, demo, feeds, ical, ics_import, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -42,8 +42,10 @@ def includeme(config):
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.include(".reminders")
-    for service in ical.SERVICES + calendar.SERVICES + sharing_views.SERVICES + views.SERVICES:
-        config.add_cornice_service(service)
+    config.registry.schedule_event_cache = ical.EventCache()
+    for module in (ical, feeds, ics_import, calendar, sharing_views, views):
+        for service in module.SERVICES:
+            config.add_cornice_service(service)
 
 
 @hookimpl

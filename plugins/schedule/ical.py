@@ -2,15 +2,20 @@
 
 A series is one VEVENT with RRULE/EXDATE (calendar apps expand it); SEQUENCE
 grows with every change so subscribers replace their copy; times carry the
-site's TZID and the feed embeds that VTIMEZONE; all-day schedules are DATE values.
+site's TZID and the feed embeds that VTIMEZONE; all-day schedules are DATE values;
+ORGANIZER is the owner, ATTENDEE every participant who is a user (with their answer)
+or has an e-mail. ``calendar_body`` also serves the subscription feed (feeds.py).
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 import icalendar
 from pyramid.response import Response
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.toolkit import BadRequest, api_service, current_user
 
@@ -40,17 +45,70 @@ def export_ics(request):
         raise BadRequest.field("end", "结束时间须晚于开始时间")
     schedules = request.dbsession.scalars(select(Schedule).where(
         Schedule.creator_id == current_user(request).id, Schedule.is_deleted.is_(False), *touching(start, end))
-        .order_by(Schedule.start_time, Schedule.id)).all()
+        .options(selectinload(Schedule.attendees)).order_by(Schedule.start_time, Schedule.id)).all()
+    response = Response(body=calendar_body(registry, schedules), content_type="text/calendar", charset="utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="schedules.ics"'
+    return response
+
+
+def calendar_body(registry, schedules, name: str | None = None) -> bytes:
+    """The VCALENDAR of ``schedules`` (load their ``attendees`` with them), with the site's VTIMEZONE.
+
+    ``name`` makes it a published calendar (``METHOD:PUBLISH``, a display name and a refresh hint).
+    Each VEVENT's text comes from the site's ``EventCache``: serialising is most of a feed's cost,
+    and a subscribed calendar is fetched again and again, mostly unchanged.
+    """
     feed = icalendar.Calendar()
     feed.add("prodid", "-//Tessera//Schedules//ZH")
     feed.add("version", "2.0")
+    feed.add("calscale", "GREGORIAN")
     feed.add("x-wr-timezone", str(registry.site_timezone))
-    for schedule in schedules:
-        feed.add_component(vevent(registry, schedule))
-    feed.add_missing_timezones()
-    response = Response(body=feed.to_ical(), content_type="text/calendar", charset="utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="schedules.ics"'
-    return response
+    if name is not None:
+        feed.add("method", "PUBLISH")
+        feed.add("x-wr-calname", name)
+        feed.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        feed.add("x-published-ttl", "PT1H")
+    cache = registry.schedule_event_cache
+    feed.add_component(cache.timezone(str(registry.site_timezone)))
+    head, end = feed.to_ical().rsplit(b"END:VCALENDAR", 1)
+    events = [cache.event(event_key(schedule), lambda schedule=schedule: vevent(registry, schedule).to_ical())
+              for schedule in schedules]
+    return b"".join([head, *events, b"END:VCALENDAR", end])
+
+
+def event_key(schedule: Schedule) -> tuple:
+    """Everything a VEVENT is made of: any save bumps ``sequence``; answers and people's names do not."""
+    owner = schedule.creator
+    people = tuple((attendee.user_id, attendee.response, attendee.user.email, attendee.user.name, attendee.user.username)
+                   for attendee in schedule.attendees)
+    return schedule.id, schedule.sequence, schedule.update_datetime, people, owner.email, owner.name, owner.username
+
+
+class EventCache:
+    """Serialised VEVENTs by ``event_key`` (least recently used dropped past ``size``), and VTIMEZONEs by zone."""
+
+    def __init__(self, size: int = 20000):
+        self.size = size
+        self._events: OrderedDict[tuple, bytes] = OrderedDict()
+        self._timezones: dict[str, icalendar.Timezone] = {}
+        self._lock = threading.Lock()
+
+    def event(self, key: tuple, make) -> bytes:
+        with self._lock:
+            if key in self._events:
+                self._events.move_to_end(key)
+                return self._events[key]
+        text = make()
+        with self._lock:
+            self._events[key] = text
+            if len(self._events) > self.size:
+                self._events.popitem(last=False)
+        return text
+
+    def timezone(self, tzid: str) -> icalendar.Timezone:
+        if tzid not in self._timezones:
+            self._timezones[tzid] = icalendar.Timezone.from_tzid(tzid)
+        return self._timezones[tzid]
 
 
 def vevent(registry, schedule: Schedule) -> icalendar.Event:
@@ -69,6 +127,7 @@ def vevent(registry, schedule: Schedule) -> icalendar.Event:
     event.add("status", _STATUS[schedule.status])
     event.add("priority", _PRIORITY[schedule.priority])
     event.add("categories", [schedule.schedule_type])
+    add_people(event, schedule)
     local = (lambda value: value.astimezone(tz).date()) if schedule.is_all_day else (lambda value: value.astimezone(tz))
     event.add("dtstart", local(schedule.start_time))
     if schedule.end_time is not None:
@@ -82,6 +141,28 @@ def vevent(registry, schedule: Schedule) -> icalendar.Event:
         for minutes, methods in schedule.leads:
             event.add_component(valarm(registry, schedule, minutes, methods))
     return event
+
+
+_PARTSTAT = {"needs_action": "NEEDS-ACTION", "accepted": "ACCEPTED", "declined": "DECLINED", "tentative": "TENTATIVE"}
+
+
+def cal_address(user_id: int | None, email: str | None) -> str:
+    """A calendar user address: their e-mail, else a stable URN for a site user without one."""
+    return f"mailto:{email}" if email else f"urn:tessera:user:{user_id}"
+
+
+def add_people(event: icalendar.Event, schedule: Schedule) -> None:
+    owner = schedule.creator
+    event.add("organizer", cal_address(owner.id, owner.email), parameters={"CN": owner.name or owner.username})
+    for attendee in schedule.attendees:
+        user = attendee.user
+        event.add("attendee", cal_address(user.id, user.email), parameters={
+            "CN": user.name or user.username, "ROLE": "REQ-PARTICIPANT", "CUTYPE": "INDIVIDUAL",
+            "PARTSTAT": _PARTSTAT.get(attendee.response, "NEEDS-ACTION")})
+    for participant in schedule.participants or ():
+        if isinstance(participant, dict) and participant.get("user_id") is None and participant.get("email"):
+            event.add("attendee", cal_address(None, participant["email"]), parameters={
+                "CN": str(participant.get("name") or ""), "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION"})
 
 
 def rrule_value(schedule: Schedule, tz) -> dict:
