@@ -65,7 +65,7 @@ def main() -> None:
         with transaction_scope(registry) as dbsession:
             token = issue_feed(dbsession, registry, owner)
         app = TestApp(Router(registry))
-        path = f"/api/customer/schedules/feed/{token}.ics"
+        path = f"/api/customer/schedules/feed/{token}/calendar.ics"
         body = app.get(path).body
         for cache in ("warm", "cold"):
             timings = []

@@ -30,7 +30,7 @@ from .windows import touching
 feed_settings = api_service(name="schedule.feed", path=f"{PREFIX}/feed/",
                             description="The caller's subscription feed: GET says whether one exists; POST creates "
                                         "or rotates it and shows its URL once; DELETE revokes it.")
-feed_calendar = api_service(name="schedule.feed_calendar", path=PREFIX + "/feed/{token}.ics",
+feed_calendar = api_service(name="schedule.feed_calendar", path=PREFIX + "/feed/{token}/calendar.ics",
                             description="A subscription feed as text/calendar; the secret in the path is the credential "
                                         "(no Authorization header). Unknown or revoked: 404.")
 SERVICES = (feed_settings, feed_calendar)
