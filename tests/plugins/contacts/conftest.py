@@ -12,11 +12,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from core.accounts import apply_user_fields
-from core.db import transaction_scope
-from core.models import User
-from core.passwords import hash_password
-from tests.support import DEFAULT_PASSWORD
+from core.testing import DEFAULT_PASSWORD
+from core.toolkit import transaction_scope
 
 API = "/api/v1/contacts"
 UTC = dt.timezone.utc
@@ -57,40 +54,25 @@ class World:
         return self.call("POST", "customers", user, body, status=status)["data"]
 
 
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    return hash_password(DEFAULT_PASSWORD)
-
-
 @pytest.fixture
-def add_user(site, password_hash):
-    """``site.create_user`` without hashing the password again: argon2 costs half a second a user here."""
-    def add(username: str, role: str, **fields) -> User:
-        with transaction_scope(site.registry) as dbsession:
-            return apply_user_fields(dbsession, User(password_hash=password_hash),
-                                     dict(fields, username=username, role=role))
-    return add
-
-
-@pytest.fixture
-def world(site, clock, add_user) -> World:
+def world(site, clock) -> World:
     clock.set(dt.datetime(2024, 6, 10, 10, 30, tzinfo=UTC))
     avatar = "https://example.com/avatars/{}.png".format
     return World(
         site=site, clock=clock,
-        admin=add_user("admin", "admin", name="系统管理员", work_id="admin", department="系统部",
+        admin=site.create_user("admin", "admin", name="系统管理员", work_id="admin", department="系统部",
                                avatar=avatar("admin"), mobile="13800138000"),
-        zhangsan=add_user("zhangsan", "engineer", name="张三", work_id="RYL001", location="上海市",
+        zhangsan=site.create_user("zhangsan", "engineer", name="张三", work_id="RYL001", location="上海市",
                                   department="技术部", mobile="13900139001", avatar=avatar("zhangsan")),
-        wangwu=add_user("wangwu", "engineer", name="王五", work_id="RYL002", location="北京市",
+        wangwu=site.create_user("wangwu", "engineer", name="王五", work_id="RYL002", location="北京市",
                                 department="技术部", mobile="13900139003", avatar=avatar("wangwu")),
-        lisi=add_user("lisi", "engineer", name="李四", work_id="RYL004", location="上海市",
+        lisi=site.create_user("lisi", "engineer", name="李四", work_id="RYL004", location="上海市",
                               department="技术部", mobile="13900139002", avatar=avatar("lisi")),
-        zhaoliu=add_user("zhaoliu", "sales", name="赵六", work_id="RYL005", department="销售部",
+        zhaoliu=site.create_user("zhaoliu", "sales", name="赵六", work_id="RYL005", department="销售部",
                                  mobile="13900139006", avatar=avatar("zhaoliu")),
-        other_sales=add_user("sunqi", "sales", name="孙七", work_id="RYL006", department="销售部"),
-        other_engineer=add_user("zhouba", "engineer", name="周八", work_id="RYL007", location="广州市"),
-        clerk=add_user("wujiu", "finance", name="吴九", work_id="RYL008", department="财务部"),
+        other_sales=site.create_user("sunqi", "sales", name="孙七", work_id="RYL006", department="销售部"),
+        other_engineer=site.create_user("zhouba", "engineer", name="周八", work_id="RYL007", location="广州市"),
+        clerk=site.create_user("wujiu", "finance", name="吴九", work_id="RYL008", department="财务部"),
     )
 
 

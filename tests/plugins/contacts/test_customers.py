@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 
 pytestmark = pytest.mark.plugins("contacts")
@@ -254,10 +254,10 @@ def test_assign_engineers_validates_and_refuses_engineers(world, spec_customer):
     assert world.count(CustomerEngineer) == 1
 
 
-def test_a_site_may_grant_customers_to_another_role(make_site, add_user):
+def test_a_site_may_grant_customers_to_another_role(make_site):
     site = make_site(plugins=("contacts",), settings={"tessera.permission.contacts.customers": "sales engineer manager"})
-    manager = add_user("qianshi", "manager", name="钱十")
-    sales = add_user("zhaoliu", "sales", name="赵六")
+    manager = site.create_user("qianshi", "manager", name="钱十")
+    sales = site.create_user("zhaoliu", "sales", name="赵六")
     headers = site.headers(manager)
     body = {"name": "杭州客户", "level": "B", "contact": "孙经理", "phone": "13800000000", "address": "杭州市"}
     site.post_json("/api/v1/contacts/customers", dict(body, salesId=sales.id), headers=headers, status=403)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.contacts.models import EngineerPresence
 
 pytestmark = pytest.mark.plugins("contacts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, table
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.contacts.models import CustomerPlan
 
 SCHEDULES = "/api/customer/schedules"
@@ -75,8 +75,8 @@ def test_related_info_for_customers_and_plans(world, spec_customer):
 # --- schedule alone ------------------------------------------------------------------------
 
 @pytest.mark.plugins("schedule")
-def test_schedule_alone_has_no_customer_plans(site, add_user):
-    admin = add_user("admin", "admin", name="管理员")
+def test_schedule_alone_has_no_customer_plans(site):
+    admin = site.create_user("admin", "admin", name="管理员")
     site.get("/api/v1/contacts/customers", headers=site.headers(admin), status=404)
     refused = site.post_json(f"{SCHEDULES}/create_from_customer_plan/", {
         "customer_id": 1, "plan_title": "回访", "plan_time": "2025-12-28T10:00:00+08:00"},

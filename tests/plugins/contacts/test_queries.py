@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import count_queries
+from core.testing import count_queries
 
 pytestmark = pytest.mark.plugins("contacts")
 
@@ -38,7 +38,7 @@ LISTS = [
 ]
 
 
-def test_lists_run_a_fixed_number_of_queries(world, add_user):
+def test_lists_run_a_fixed_number_of_queries(world):
     first = world.create_customer(world.zhaoliu, name="客户0", engineerIds=[world.zhangsan.id])
     customer_path = f"customers/{first['customerId']}"
 
@@ -52,8 +52,8 @@ def test_lists_run_a_fixed_number_of_queries(world, add_user):
     with_one = measure()
     for index in range(2, 16):
         grow(world, customer_path, index)
-        add_user(f"colleague{index}", "sales", name=f"同事{index}", work_id=f"X{index}")
-        add_user(f"engineer{index}", "engineer", name=f"工程师{index}", location=f"城市{index % 4}")
+        world.site.create_user(f"colleague{index}", "sales", name=f"同事{index}", work_id=f"X{index}")
+        world.site.create_user(f"engineer{index}", "engineer", name=f"工程师{index}", location=f"城市{index % 4}")
     assert world.call("GET", "customers", world.zhangsan, size=20)["data"]["total"] == 16
     assert len(world.call("GET", f"{customer_path}/tasks", world.zhaoliu, size=20)["data"]["list"]) == 15
     assert measure() == with_one

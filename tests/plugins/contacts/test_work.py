@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.contacts.models import Device, Task, TaskEngineer
 from plugins.contacts.work import next_task_code
 

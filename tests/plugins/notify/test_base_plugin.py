@@ -5,10 +5,9 @@ from sqlalchemy import select, text
 
 from core import migrate
 from core.app import make_config
-from core.db import transaction_scope
-from core.settings import ConfigurationError
+from core.testing import settings_for
+from core.toolkit import ConfigurationError, transaction_scope
 from plugins.notify import SendLog
-from tests.support import site_settings
 
 SMS = ("/api/customer/schedules/notification/sms/send/",
        {"phone": "13800138000", "template_code": "SCHEDULE_REMINDER", "params": {"title": "拜访", "time": "15:00"}})
@@ -17,9 +16,9 @@ EMAIL = ("/api/customer/schedules/notification/email/send/",
 
 
 @pytest.mark.parametrize("channel_plugin", ["notify_sms", "notify_email"])
-def test_a_channel_without_notify_stops_start_up_saying_what_to_list(database_url, channel_plugin):
+def test_a_channel_without_notify_stops_start_up_saying_what_to_list(make_site, channel_plugin):
     with pytest.raises(ConfigurationError) as error:
-        make_config(site_settings(database_url, ("schedule", channel_plugin)), environ={})
+        make_site(plugins=("schedule", channel_plugin))
 
     assert str(error.value) == (f"plugin '{channel_plugin}' depends on 'notify', which is not enabled: "
                                 "add it to tessera.plugins.")
@@ -56,7 +55,7 @@ def test_notify_send_is_declared_once_by_notify_and_granted_by_the_ini(make_site
 
 def test_upgrading_a_site_moves_each_channels_old_send_log_into_notify_send_log(tmp_path):
     url = f"sqlite:///{tmp_path / 'site.sqlite'}"
-    registry = make_config(site_settings(url, ("notify_sms", "notify_email", "notify")), environ={}).registry
+    registry = make_config(settings_for(url, ("notify_sms", "notify_email", "notify")), environ={}).registry
     units = {unit.name: unit for unit in migrate.units_for(registry)}
     with registry.dbengine.begin() as connection:  # a site as it was: each channel at its first revision
         for name, first in (("notify_sms", "7d13002127db"), ("notify_email", "3c080fcb0879")):

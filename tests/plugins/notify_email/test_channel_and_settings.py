@@ -6,13 +6,9 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from core.app import make_config
-from core.channels import Notification, Recipient
-from core.db import transaction_scope
-from core.settings import ConfigurationError
+from core.toolkit import ConfigurationError, Notification, Recipient, transaction_scope
 from plugins.notify import SendLog
 from tests.plugins.notify_email.conftest import SMTP_PASSWORD, smtp_settings
-from tests.support import site_settings
 
 # the test server takes a login over plain SMTP (no certificates in tests); aiosmtpd warns about that
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
@@ -97,13 +93,13 @@ def test_a_wrong_password_is_a_permanent_failure(make_site, smtp_with_login):
     assert smtp_with_login.envelopes == []
 
 
-def _config(url, environ=None, **settings):
-    return make_config(site_settings(url, ("notify", "notify_email"), **settings), environ=environ or {})
+def _config(make_site, environ=None, **settings):
+    return make_site(plugins=("notify", "notify_email"), settings=settings, environ=environ)
 
 
-def test_smtp_without_credentials_stops_start_up_naming_what_is_missing(database_url):
+def test_smtp_without_credentials_stops_start_up_naming_what_is_missing(make_site):
     with pytest.raises(ConfigurationError) as error:
-        _config(database_url, **{"tessera.notify_email.backend": "smtp", "tessera.notify_email.host": "smtp.example.com"})
+        _config(make_site, **{"tessera.notify_email.backend": "smtp", "tessera.notify_email.host": "smtp.example.com"})
 
     message = str(error.value)
     for key in ("from_address", "user", "password"):
@@ -111,10 +107,10 @@ def test_smtp_without_credentials_stops_start_up_naming_what_is_missing(database
     assert "tessera.notify_email.host" not in message
 
 
-def test_the_password_may_come_from_the_environment(database_url):
+def test_the_password_may_come_from_the_environment(make_site):
     settings = smtp_settings(2525, **{"tessera.notify_email.authenticate": "true", "tessera.notify_email.user": "mailer"})
 
-    registry = _config(database_url, {"TESSERA_NOTIFY_EMAIL_PASSWORD": SMTP_PASSWORD}, **settings).registry
+    registry = _config(make_site, {"TESSERA_NOTIFY_EMAIL_PASSWORD": SMTP_PASSWORD}, **settings).registry
 
     assert registry.notify_email_backend.name == "smtp"
 
@@ -124,9 +120,9 @@ def test_the_password_may_come_from_the_environment(database_url):
     ({"tessera.notify_email.security": "tls"}, "tessera.notify_email.security"),
     ({"tessera.notify_email.backend": "sendmail"}, "tessera.notify_email.backend"),
 ])
-def test_malformed_settings_stop_start_up(database_url, settings, words):
+def test_malformed_settings_stop_start_up(make_site, settings, words):
     with pytest.raises(ConfigurationError, match=words):
-        _config(database_url, **smtp_settings(2525, **settings))
+        _config(make_site, **smtp_settings(2525, **settings))
 
 
 def test_the_idempotency_key_is_the_message_id_of_every_attempt(smtp_site, smtp):

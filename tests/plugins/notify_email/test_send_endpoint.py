@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.notify import SendLog
 from tests.plugins.notify_email.conftest import smtp_settings
 

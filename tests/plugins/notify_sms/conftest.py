@@ -1,15 +1,16 @@
 import pytest
 
-from tests.plugins.notify_sms.fake_tencent import FakeTencentSms
+from tests.plugins.notify_sms.fake_tencent import ok_answer
 
 SECRET_ID = "AKIDfakeSecretId0123456789abcdef"
 SECRET_KEY = "fakeSecretKeyDoNotLog0123456789ab"
 
 
 @pytest.fixture
-def tencent():
-    with FakeTencentSms() as fake:
-        yield fake
+def tencent(json_server):
+    """Tencent Cloud's SendSms API on a local port (plain HTTP): every number accepted unless answers are queued."""
+    json_server.default = ok_answer()
+    return json_server
 
 
 def tencent_settings(url: str, **extra) -> dict:

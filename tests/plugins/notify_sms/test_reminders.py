@@ -1,8 +1,7 @@
 """Schedule reminders by SMS: the reminder engine, the sms channel and the SDK against the SendSms stand-in."""
-from plugins.schedule.reminders.dispatch import dispatch_due
+from core.testing import shanghai
 from tests.plugins.notify_sms.conftest import tencent_settings
 from tests.plugins.notify_sms.fake_tencent import error_answer, ok_answer
-from tests.support import shanghai
 
 
 def test_a_reminder_is_texted_to_creator_and_participant_and_a_transient_refusal_is_retried(make_site, clock, tencent):
@@ -15,15 +14,15 @@ def test_a_reminder_is_texted_to_creator_and_participant_and_a_transient_refusal
     tencent.answers += [ok_answer(), error_answer("LimitExceeded.PhoneNumberThirtySecondLimit", "slow down")]
 
     clock.set(shanghai(2025, 12, 26, 10, 10))
-    first = dispatch_due(site.registry)
+    site.run_periodic_tasks()
+    assert len(tencent.requests) == 2
     clock.advance(minutes=5)
-    second = dispatch_due(site.registry)
+    site.run_periodic_tasks()
 
-    assert (first.sent, first.retrying, second.sent) == (0, 1, 1)
-    phones = [call["body"]["PhoneNumberSet"][0] for call in tencent.requests]
+    phones = [call.json["PhoneNumberSet"][0] for call in tencent.requests]
     # both at once (the engine sends concurrently); the one refused in the second answer is texted again
     assert sorted(phones[:2]) == ["+85291234567", "+8613800000001"] and phones[2] == phones[1]
     # each message carries its delivery's idempotency key, the same again on the retry
-    contexts = [call["body"]["SessionContext"] for call in tencent.requests]
+    contexts = [call.json["SessionContext"] for call in tencent.requests]
     assert contexts[2] == contexts[1] != contexts[0] and all(contexts)
-    assert {tuple(call["body"]["TemplateParamSet"]) for call in tencent.requests} == {("开庭", "2025-12-26 10:40")}
+    assert {tuple(call.json["TemplateParamSet"]) for call in tencent.requests} == {("开庭", "2025-12-26 10:40")}

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.notify import SendLog
 
 URL = "/api/customer/schedules/notification/sms/send/"

@@ -4,14 +4,11 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from core.app import make_config
-from core.channels import Notification, Recipient
-from core.db import transaction_scope
-from core.settings import ConfigurationError
+from core.testing import Answer
+from core.toolkit import ConfigurationError, Notification, Recipient, transaction_scope
 from plugins.notify import SendLog
 from tests.plugins.notify_sms.conftest import SECRET_ID, SECRET_KEY, tencent_settings
 from tests.plugins.notify_sms.fake_tencent import error_answer, ok_answer, status_answer
-from tests.support import site_settings
 
 URL = "/api/customer/schedules/notification/sms/send/"
 GOOD = {"phone": "13800138000", "template_code": "SCHEDULE_REMINDER", "params": {"time": "2025-12-26 15:00", "title": "客户拜访"}}
@@ -30,10 +27,10 @@ def test_the_sdk_calls_sendsms_signed_with_our_app_sign_template_and_ordered_par
     assert response.json["code"] == 2000
     assert response.json["data"]["success"] is True and response.json["data"]["backend"] == "tencent"
     (call,) = tencent.requests
-    assert call["headers"]["X-TC-Action"] == "SendSms"
-    assert call["headers"]["X-TC-Version"] == "2021-01-11"
-    assert call["headers"]["Authorization"].startswith("TC3-HMAC-SHA256 Credential=")
-    assert call["body"] == {"PhoneNumberSet": ["+8613800138000"], "SmsSdkAppId": "1400000001", "SignName": "泰塞拉科技",
+    assert call.headers["X-TC-Action"] == "SendSms"
+    assert call.headers["X-TC-Version"] == "2021-01-11"
+    assert call.headers["Authorization"].startswith("TC3-HMAC-SHA256 Credential=")
+    assert call.json == {"PhoneNumberSet": ["+8613800138000"], "SmsSdkAppId": "1400000001", "SignName": "泰塞拉科技",
                             "TemplateId": "2000001", "TemplateParamSet": ["客户拜访", "2025-12-26 15:00"]}
     assert statuses(tencent_site) == [("api", "sent", "tencent: sent (serial 2645:000001)")]
 
@@ -45,7 +42,7 @@ def test_the_sdk_calls_sendsms_signed_with_our_app_sign_template_and_ordered_par
     (status_answer("LimitExceeded.PhoneNumberThirtySecondLimit", "too many in 30 s"), 503, "too many in 30 s"),
     (error_answer("RequestLimitExceeded", "request limit"), 503, "request limit"),
     (error_answer("InternalError.Timeout", "backend timeout"), 503, "backend timeout"),
-    ((502, "<html>bad gateway</html>"), 503, "ServerNetworkError"),
+    (Answer(502, "<html>bad gateway</html>", content_type="text/html"), 503, "ServerNetworkError"),
 ])
 def test_the_providers_answer_decides_between_permanent_and_transient(tencent_site, tencent, answer, status, words):
     admin = tencent_site.create_user("boss", role="admin")
@@ -75,7 +72,7 @@ def test_success_permanent_and_transient_in_turn_reach_the_channel_as_send_resul
     assert address == "+8613800138000"
     assert [(r.ok, r.transient) for r in results] == [(True, False), (False, False), (False, True)]
     assert "blacklisted" in results[1].detail
-    assert [call["body"]["TemplateParamSet"] for call in tencent.requests] == [["客户拜访", "2025-12-26 15:00"]] * 3
+    assert [call.json["TemplateParamSet"] for call in tencent.requests] == [["客户拜访", "2025-12-26 15:00"]] * 3
     assert [row[:2] for row in statuses(tencent_site)] == [("channel", "sent"), ("channel", "failed"), ("channel", "retry")]
 
 
@@ -118,13 +115,13 @@ def test_secrets_appear_in_no_log_response_or_log_row(tencent_site, tencent, cap
         assert SECRET_KEY not in text and SECRET_ID not in text
 
 
-def _config(url, environ=None, **settings):
-    return make_config(site_settings(url, ("notify", "notify_sms"), **settings), environ=environ or {})
+def _config(make_site, environ=None, **settings):
+    return make_site(plugins=("notify", "notify_sms"), settings=settings, environ=environ)
 
 
-def test_tencent_without_credentials_stops_start_up_naming_what_is_missing(database_url):
+def test_tencent_without_credentials_stops_start_up_naming_what_is_missing(make_site):
     with pytest.raises(ConfigurationError) as error:
-        _config(database_url, **{"tessera.notify_sms.backend": "tencent", "tessera.notify_sms.sdk_app_id": "1400000001",
+        _config(make_site, **{"tessera.notify_sms.backend": "tencent", "tessera.notify_sms.sdk_app_id": "1400000001",
                                  "tessera.notify_sms.templates": "SCHEDULE_REMINDER=1:title,time"})
 
     message = str(error.value)
@@ -132,27 +129,27 @@ def test_tencent_without_credentials_stops_start_up_naming_what_is_missing(datab
     assert "tessera.notify_sms.sign_name" in message and "sdk_app_id" not in message
 
 
-def test_secrets_come_from_the_environment(database_url, tencent):
+def test_secrets_come_from_the_environment(make_site, tencent):
     settings = tencent_settings(tencent.url)
     del settings["tessera.notify_sms.secret_id"], settings["tessera.notify_sms.secret_key"]
     environ = {"TESSERA_NOTIFY_SMS_SECRET_ID": SECRET_ID, "TESSERA_NOTIFY_SMS_SECRET_KEY": SECRET_KEY}
 
-    registry = _config(database_url, environ, **settings).registry
+    registry = _config(make_site, environ, **settings).registry
 
     assert registry.notify_sms_backend.name == "tencent"
 
 
-def test_tencent_needs_a_template_id_for_every_code(database_url, tencent):
+def test_tencent_needs_a_template_id_for_every_code(make_site, tencent):
     settings = tencent_settings(tencent.url, **{"tessera.notify_sms.templates": "SCHEDULE_REMINDER=:title,time"})
 
     with pytest.raises(ConfigurationError, match="SCHEDULE_REMINDER"):
-        _config(database_url, **settings)
+        _config(make_site, **settings)
 
 
 @pytest.mark.parametrize("templates", ["SCHEDULE_REMINDER", "schedule_reminder=1:title", "A=1:x A=2:y", ""])
-def test_a_malformed_template_map_stops_start_up(database_url, templates):
+def test_a_malformed_template_map_stops_start_up(make_site, templates):
     with pytest.raises(ConfigurationError, match="tessera.notify_sms.templates"):
-        _config(database_url, **{"tessera.notify_sms.templates": templates})
+        _config(make_site, **{"tessera.notify_sms.templates": templates})
 
 
 def test_the_idempotency_key_goes_as_session_context_on_every_attempt(tencent_site, tencent):
@@ -165,7 +162,7 @@ def test_the_idempotency_key_goes_as_session_context_on_every_attempt(tencent_si
     results = [channel.send(notification, recipient, "+8613800138000") for _ in range(2)]
 
     assert [(r.ok, r.transient) for r in results] == [(False, True), (True, False)]
-    assert [call["body"]["SessionContext"] for call in tencent.requests] == ["rem-7:sms", "rem-7:sms"]
+    assert [call.json["SessionContext"] for call in tencent.requests] == ["rem-7:sms", "rem-7:sms"]
 
 
 def test_a_send_without_a_key_sends_no_session_context(tencent_site, tencent):
@@ -173,4 +170,4 @@ def test_a_send_without_a_key_sends_no_session_context(tencent_site, tencent):
 
     tencent_site.post_json(URL, GOOD, headers=tencent_site.headers(admin))
 
-    assert "SessionContext" not in tencent.requests[0]["body"]
+    assert "SessionContext" not in tencent.requests[0].json

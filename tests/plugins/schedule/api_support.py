@@ -1,16 +1,10 @@
 """Shared helpers of the schedule API tests: the spec's example payload, requests as a user, row counts."""
 from __future__ import annotations
 
-import functools
-
 from sqlalchemy import func, select
 
-from core.accounts import apply_user_fields
-from core.db import transaction_scope
-from core.models import User
-from core.passwords import hash_password
+from core.toolkit import transaction_scope
 from plugins.schedule.models import Schedule
-from tests.support import DEFAULT_PASSWORD
 
 API = "/api/customer/schedules"
 
@@ -62,15 +56,3 @@ def snapshot(site, schedule_id: int) -> dict:
     with transaction_scope(site.registry) as dbsession:
         schedule = dbsession.get(Schedule, schedule_id)
         return {c.name: getattr(schedule, c.name) for c in Schedule.__table__.columns}
-
-
-@functools.cache
-def _password_hash() -> str:
-    return hash_password(DEFAULT_PASSWORD)
-
-
-def add_user(site, username: str, role: str = "engineer", **fields) -> User:
-    """``site.create_user`` without hashing the password again (argon2 costs half a second a user)."""
-    fields.setdefault("name", username.title())
-    with transaction_scope(site.registry) as dbsession:
-        return apply_user_fields(dbsession, User(password_hash=_password_hash()), dict(fields, username=username, role=role))

@@ -7,11 +7,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from core.app import _collect_channels
-from core.channels import SendResult
-from core.db import transaction_scope
-from core.inbox import InboxMessage
-from core.plugins import hookimpl
+from core.toolkit import SendResult, hookimpl, transaction_scope
 from plugins.schedule.reminders.models import ReminderDelivery, ScheduleReminder
 
 SCHEDULES = "/api/customer/schedules/"
@@ -61,18 +57,10 @@ class RecordingPlugin:
         return [self.email, self.sms]
 
 
-def install_recording_channels(site) -> RecordingPlugin:
-    """Register the plugin on the site's plugin manager and collect the channels again, as start-up does."""
-    plugin = RecordingPlugin()
-    site.registry.tessera_plugin_manager.register(plugin, name="recording_channels")
-    site.registry.tessera_channels = _collect_channels(site.registry)
-    return plugin
-
-
 @pytest.fixture
-def channels(site) -> RecordingPlugin:
-    """The recording ``email`` and ``sms`` channels, installed on the test module's ``site``."""
-    return install_recording_channels(site)
+def channels() -> RecordingPlugin:
+    """The recording ``email`` and ``sms`` channels: a module's ``site`` passes them to ``make_site(hookimpls=…)``."""
+    return RecordingPlugin()
 
 
 @pytest.fixture
@@ -102,6 +90,6 @@ def deliveries(site) -> list[ReminderDelivery]:
 
 
 def inbox_titles(site, user) -> list[str]:
-    with transaction_scope(site.registry) as dbsession:
-        return list(dbsession.scalars(select(InboxMessage.title).where(InboxMessage.user_id == user.id)
-                                      .order_by(InboxMessage.id)))
+    """The titles in the user's inbox, as ``GET /api/notifications`` shows them, oldest first."""
+    inbox = site.get("/api/notifications", params={"limit": 100}, headers=site.headers(user)).json["data"]
+    return [message["title"] for message in sorted(inbox["results"], key=lambda message: message["id"])]

@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, SPEC_EXAMPLE, add_user, call, create, rows, snapshot
+from tests.plugins.schedule.api_support import API, SPEC_EXAMPLE, call, create, rows, snapshot
 
 
 @pytest.fixture
 def alice(site):
-    return add_user(site, "alice", name="爱丽丝")
+    return site.create_user("alice", name="爱丽丝")
 
 
 @pytest.fixture
 def bob(site):
-    return add_user(site, "bob")
+    return site.create_user("bob")
 
 
 @pytest.fixture
 def admin(site):
-    return add_user(site, "admin", role="admin", name="管理员")
+    return site.create_user("admin", role="admin", name="管理员")
 
 
 def test_create_with_the_spec_example_answers_every_field(site, alice):

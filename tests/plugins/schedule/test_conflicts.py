@@ -5,12 +5,12 @@ import threading
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, add_user, call, create, rows, snapshot
+from tests.plugins.schedule.api_support import API, call, create, rows, snapshot
 
 
 @pytest.fixture
 def alice(site):
-    return add_user(site, "alice")
+    return site.create_user("alice")
 
 
 def meeting(site, user, start, end, expect=200, **fields):
@@ -30,7 +30,7 @@ def test_an_overlap_answers_4005_with_the_conflicting_schedule(site, alice):
 
 
 def test_what_does_not_conflict(site, alice):
-    bob = add_user(site, "bob")
+    bob = site.create_user("bob")
     meeting(site, alice, "2025-12-27T14:00:00+08:00", "2025-12-27T16:00:00+08:00")
     meeting(site, alice, "2025-12-27T16:00:00+08:00", "2025-12-27T17:00:00+08:00")  # back to back
     meeting(site, bob, "2025-12-27T14:00:00+08:00", "2025-12-27T16:00:00+08:00")    # someone else's day
@@ -94,7 +94,7 @@ def test_concurrent_overlapping_creates_do_not_both_succeed(site, alice):
 
 def test_a_series_is_checked_up_to_the_configured_horizon(make_site):
     site = make_site(settings={"tessera.schedule.conflict_horizon_days": "30"})
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     meeting(site, alice, "2026-02-23T10:00:00+08:00", "2026-02-23T11:00:00+08:00")  # a Monday, 59 days ahead
     weekly = {"frequency": "weekly"}
     meeting(site, alice, "2025-12-29T10:30:00+08:00", "2025-12-29T11:30:00+08:00", recurrence_rule=weekly)

@@ -7,14 +7,14 @@ import zoneinfo
 import icalendar
 import pytest
 
-from tests.plugins.schedule.api_support import API, add_user, call, create
+from tests.plugins.schedule.api_support import API, call, create
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def alice(site):
-    return add_user(site, "alice")
+    return site.create_user("alice")
 
 
 def feed(site, user, **params) -> icalendar.Calendar:
@@ -96,7 +96,7 @@ def test_all_day_is_a_date_value(site, alice):
 
 
 def test_window_and_owner(site, alice):
-    bob = add_user(site, "bob")
+    bob = site.create_user("bob")
     create(site, alice, title="近", start_time="2025-12-27T14:00:00+08:00")
     create(site, alice, title="远", start_time="2027-06-01T14:00:00+08:00", end_time=None)
     create(site, alice, title="旧", start_time="2025-10-01T14:00:00+08:00", end_time=None)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.plugins.schedule.api_support import API, add_user, create
-from tests.support import count_queries
+from core.testing import count_queries
+from tests.plugins.schedule.api_support import API, create
 
 LIST_LIKE = [
     (f"{API}/", {"limit": "100"}), (f"{API}/today/", {}), (f"{API}/this_week/", {}),
@@ -34,7 +34,7 @@ def _add(site, user, index: int) -> None:
 
 
 def test_list_endpoints_run_a_fixed_number_of_queries(site):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     _add(site, alice, 0)
     with_one = _queries(site, alice)
     for index in range(1, 30):

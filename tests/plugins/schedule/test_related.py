@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import transaction_scope
-from core.models import User
-from tests.plugins.schedule.api_support import API, add_user, call, create, rows
-from tests.support import shanghai
+from core.testing import shanghai
+from core.toolkit import User, transaction_scope
+from tests.plugins.schedule.api_support import API, call, create, rows
 
 CONTACTS = "/api/v1/contacts"
 PLAN_BODY = {"plan_title": "回访客户A", "plan_time": "2025-12-28T10:00:00+08:00",
@@ -15,7 +14,7 @@ PLAN_BODY = {"plan_title": "回访客户A", "plan_time": "2025-12-28T10:00:00+08
 
 @pytest.fixture
 def sales(site):
-    return add_user(site, "sales1", role="sales", name="赵六")
+    return site.create_user("sales1", role="sales", name="赵六")
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def customer(site, sales):
 
 
 def test_by_related_lists_what_the_caller_sees(site, sales):
-    bob = add_user(site, "bob")
+    bob = site.create_user("bob")
     first = create(site, sales, end_time=None, start_time="2025-12-28T09:00:00+08:00")["data"]
     second = create(site, sales, end_time=None)["data"]
     create(site, sales, end_time=None, related_id=11)
@@ -45,7 +44,7 @@ def test_by_related_lists_what_the_caller_sees(site, sales):
 
 
 def test_related_info_comes_from_the_owning_plugin(site, sales, customer):
-    bob = add_user(site, "bob")
+    bob = site.create_user("bob")
     mine = create(site, sales, related_id=customer["customerId"])["data"]
     assert mine["related_info"] == {"id": customer["customerId"], "name": "客户A公司", "contact_person": "李四"}
     theirs = create(site, bob, related_id=customer["customerId"])["data"]  # bob may not see the customer
@@ -71,7 +70,7 @@ def test_create_from_customer_plan(site, sales, customer):
 
 
 def test_create_from_plan_of_an_unseen_customer_is_not_found_and_writes_nothing(site, sales, customer):
-    bob = add_user(site, "bob")
+    bob = site.create_user("bob")
     for user, customer_id in ((sales, 99999), (bob, customer["customerId"])):
         answer = call(site, "POST", "create_from_customer_plan/", user, {"customer_id": customer_id, **PLAN_BODY},
                       expect=404)
@@ -89,7 +88,7 @@ def test_create_from_plan_validates(site, sales, customer, change, field):
 
 def test_create_from_plan_without_contacts_says_so_and_writes_nothing(make_site):
     site = make_site(plugins=("schedule",))
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     answer = call(site, "POST", "create_from_customer_plan/", alice, {"customer_id": 10, **PLAN_BODY}, expect=400)
     assert answer["code"] == 4001 and "contacts" in answer["data"]["customer_id"][0]
     assert rows(site) == 0
@@ -117,7 +116,7 @@ def test_customer_detail_shows_upcoming_related_schedules(site, sales, customer)
                     end_time="2025-12-01T17:00:00+08:00", recurrence_rule={"frequency": "weekly"}, title="周会")["data"]
     create(site, sales, related_id=customer_id, start_time="2026-01-02T09:00:00+08:00", end_time=None,
            status="cancelled", title="取消了")
-    create(site, add_user(site, "bob"), related_id=customer_id, start_time="2026-01-03T09:00:00+08:00",
+    create(site, site.create_user("bob"), related_id=customer_id, start_time="2026-01-03T09:00:00+08:00",
            end_time=None, title="别人的")
     detail = site.get(f"{CONTACTS}/customers/{customer_id}", headers=site.headers(sales)).json["data"]
     upcoming = [(s["id"], s["start_time"]) for s in detail["upcomingSchedules"]]

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from core.testing import shanghai
 from plugins.schedule.reminders.dispatch import dispatch_due
 from tests.plugins.schedule.api_support import call
 from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures
@@ -12,15 +13,14 @@ from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures
     owner,
     reminder_rows,
 )
-from tests.support import shanghai
 
 COURT_LEADS = [{"minutes": 3 * 24 * 60, "method": "system"}, {"minutes": 24 * 60, "method": "system,email"},
                {"minutes": 120, "method": "system"}]
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",))
+def site(make_site, channels):
+    return make_site(plugins=("schedule",), hookimpls=[channels])
 
 
 def test_three_leads_make_three_reminders_at_the_right_times(site, clock, owner, channels):

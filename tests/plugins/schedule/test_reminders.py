@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
-from core.db import transaction_scope
+from core.testing import count_queries, shanghai
+from core.toolkit import transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import dispatch_due
 from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures shared by the reminder tests
@@ -16,12 +17,11 @@ from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures s
     owner,
     reminder_rows,
 )
-from tests.support import count_queries, shanghai
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",))
+def site(make_site, channels):
+    return make_site(plugins=("schedule",), hookimpls=[channels])
 
 
 def detail(site, user, schedule_id):

@@ -5,10 +5,8 @@ import threading
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from core.app import _collect_channels
-from core.channels import SendResult
-from core.db import transaction_scope
-from core.plugins import hookimpl
+from core.testing import shanghai
+from core.toolkit import SendResult, hookimpl, transaction_scope
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.dispatch import (
     DispatchReport,
@@ -26,18 +24,16 @@ from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures s
     create_schedule,
     deliveries,
     inbox_titles,
-    install_recording_channels,
     owner,
     reminder_rows,
 )
-from tests.support import shanghai
 
 CLIENT = {"name": "李四", "role": "客户", "email": "lisi@example.com", "phone": "13900000002"}
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_batch_size": 3})
+def site(make_site, channels):
+    return make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_batch_size": 3}, hookimpls=[channels])
 
 
 def test_a_transient_failure_is_retried_with_backoff_and_sent_once(site, clock, owner, channels):
@@ -75,9 +71,8 @@ def test_a_permanent_failure_fails_at_once_with_the_reason(site, clock, owner, c
     assert channels.sms.calls == ["13800000001"]
 
 
-def test_transient_failures_give_up_after_the_configured_attempts(make_site, clock):
-    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 3})
-    channels = install_recording_channels(site)
+def test_transient_failures_give_up_after_the_configured_attempts(make_site, clock, channels):
+    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 3}, hookimpls=[channels])
     owner = site.create_user("lawyer", email="lawyer@example.com")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), reminder_method="email")
     channels.email.script["lawyer@example.com"] = [SendResult.retry_later("timeout")] * 10
@@ -237,9 +232,8 @@ class BrokenPlugin:
 
 
 def test_a_reminder_that_raises_is_retried_and_fails_with_the_error_only_when_it_repeats(make_site, clock):
-    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 2})
-    site.registry.tessera_plugin_manager.register(BrokenPlugin(), name="broken")
-    site.registry.tessera_channels = _collect_channels(site.registry)
+    site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 2},
+                     hookimpls=[BrokenPlugin()])
     owner = site.create_user("lawyer", email="lawyer@example.com")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), title="broken", reminder_method="email")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 20), title="fine")

@@ -4,10 +4,10 @@ import threading
 
 from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
+from core.testing import shanghai
 from plugins.schedule.reminders.tasks import DISPATCH_TASK
 from plugins.schedule.reminders.tasks import TICK_TASK as TICK
 from tests.plugins.schedule.reminder_support import create_schedule
-from tests.support import shanghai
 
 
 def test_the_worker_delivers_a_reminder_one_minute_ahead_into_the_inbox(make_site, clock, tmp_path):

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from core.channels import SendResult
+from core.testing import shanghai
+from core.toolkit import SendResult
 from plugins.schedule.reminders.dispatch import DispatchReport, claim_batch, dispatch_due
 from plugins.schedule.reminders.settings import ReminderSettings
 from plugins.schedule.reminders.tasks import DISPATCH_TASK, tick
@@ -18,13 +19,12 @@ from tests.plugins.schedule.reminder_support import (  # noqa: F401 - fixtures s
     owner,
     reminder_rows,
 )
-from tests.support import shanghai
 
 
 @pytest.fixture
-def site(make_site):
+def site(make_site, channels):
     return make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_batch_size": 2,
-                                                       "tessera.schedule.reminder_fan_out": 3})
+                                                       "tessera.schedule.reminder_fan_out": 3}, hookimpls=[channels])
 
 
 def queued_runs(site) -> list:

@@ -3,17 +3,17 @@ import datetime as dt
 
 import pytest
 
+from core.testing import shanghai
 from plugins.schedule.reminders.dispatch import dispatch_due
 from plugins.schedule.reminders.upcoming import time_until
-from tests.plugins.schedule.reminder_support import create_schedule, install_recording_channels
-from tests.support import shanghai
+from tests.plugins.schedule.reminder_support import channels, create_schedule  # noqa: F401 - a fixture
 
 URL = "/api/customer/schedules/upcoming_reminders/"
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",))
+def site(make_site, channels):
+    return make_site(plugins=("schedule",), hookimpls=[channels])
 
 
 @pytest.fixture
@@ -41,7 +41,6 @@ def test_lists_the_callers_reminders_due_in_the_window(site, clock, owner):
 
 
 def test_one_item_per_occurrence_whatever_the_methods_and_each_occurrence_of_a_series(site, clock, owner):
-    install_recording_channels(site)
     create_schedule(site, owner, shanghai(2025, 12, 26, 11, 15), title="晨会", reminder_method="system,email",
                     recurrence_rule={"frequency": "daily", "interval": 1, "count": 3})
     data = upcoming(site, owner, "?hours=72")

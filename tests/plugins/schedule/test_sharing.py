@@ -1,10 +1,10 @@
 """Shared calendars through the API, with three users: a lawyer (owner), an assistant (delegate), a trainee (participant)."""
 import pytest
 
+from core.testing import shanghai
 from plugins.schedule.reminders.dispatch import dispatch_due
-from tests.plugins.schedule.api_support import API, add_user, call, create
+from tests.plugins.schedule.api_support import API, call, create
 from tests.plugins.schedule.reminder_support import inbox_titles
-from tests.support import shanghai
 
 
 @pytest.fixture
@@ -14,17 +14,17 @@ def site(make_site):
 
 @pytest.fixture
 def lawyer(site):
-    return add_user(site, "lawyer", email="lawyer@example.com")
+    return site.create_user("lawyer", email="lawyer@example.com")
 
 
 @pytest.fixture
 def assistant(site):
-    return add_user(site, "assistant")
+    return site.create_user("assistant")
 
 
 @pytest.fixture
 def trainee(site):
-    return add_user(site, "trainee", name="实习生")
+    return site.create_user("trainee", name="实习生")
 
 
 def court_date(site, owner, *participants, **fields):
@@ -174,6 +174,6 @@ def test_range_is_bounded(site, lawyer):
 
 
 def test_admins_still_see_everything(site, lawyer):
-    admin = add_user(site, "boss", role="admin")
+    admin = site.create_user("boss", role="admin")
     created = court_date(site, lawyer)
     assert ids(call(site, "GET", f"{API}/", admin)["data"]["results"]) == [created["id"]]

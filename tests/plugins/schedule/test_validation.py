@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, SPEC_EXAMPLE, add_user, call, create, rows, snapshot
+from tests.plugins.schedule.api_support import API, SPEC_EXAMPLE, call, create, rows, snapshot
 
 INVALID = [
     ({"title": ...}, "title"),
@@ -61,7 +61,7 @@ INVALID = [
 
 @pytest.mark.parametrize("change, field", INVALID, ids=[field for _, field in INVALID])
 def test_invalid_create_answers_4001_naming_the_field_and_writes_nothing(site, change, field):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     answer = create(site, alice, expect=400, **change)
     assert answer["code"] == 4001, answer
     assert field in answer["data"], answer["data"]
@@ -71,7 +71,7 @@ def test_invalid_create_answers_4001_naming_the_field_and_writes_nothing(site, c
 @pytest.mark.parametrize("change, field", [c for c in INVALID if ... not in c[0].values()][::3],
                          ids=[field for change, field in INVALID if ... not in change.values()][::3])
 def test_invalid_patch_changes_nothing(site, change, field):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     schedule_id = create(site, alice)["data"]["id"]
     before = snapshot(site, schedule_id)
     answer = call(site, "PATCH", f"{API}/{schedule_id}/", alice, change, expect=400)
@@ -81,27 +81,27 @@ def test_invalid_patch_changes_nothing(site, change, field):
 
 def test_sms_is_refused_on_a_site_without_notify_sms(make_site):
     site = make_site(plugins=("schedule",))
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     answer = create(site, alice, expect=400, reminder_method="system,sms")
     assert "reminder_method" in answer["data"] and rows(site) == 0
     assert create(site, alice, reminder_method="system")["data"]["reminder_method"] == "system"
 
 
 def test_channels_of_enabled_notification_plugins_are_accepted(site):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     accepted = create(site, alice, reminder_method="system, sms,email,sms")["data"]
     assert accepted["reminder_method"] == "system,sms,email"
 
 
 def test_a_body_that_is_not_json_is_refused(site):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     response = site.post(f"{API}/", "{not json", headers={**site.headers(alice), "Content-Type": "application/json"},
                          status=400)
     assert response.json["code"] == 4001 and rows(site) == 0
 
 
 def test_a_valid_rule_is_stored_as_json_with_its_defaults(site):
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     rule = {"frequency": "weekly", "by_weekday": [1, 3, 5], "end_date": "2026-12-31", "count": 10,
             "exdates": ["2025-12-29", "2025-12-31T14:00:00+08:00"]}
     data = create(site, alice, start_time="2025-12-26T14:00:00+08:00", end_time="2025-12-26T15:00:00+08:00",

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, add_user, call, create
-from tests.support import shanghai
+from core.testing import shanghai
+from tests.plugins.schedule.api_support import API, call, create
 
 
 @pytest.fixture
 def alice(site):
-    return add_user(site, "alice")
+    return site.create_user("alice")
 
 
 def timed(site, user, start, end=None, **fields):
@@ -127,7 +127,7 @@ def test_month_days_31_and_minus_1_and_february_29(site, alice):
 
 def test_occurrences_keep_wall_clock_across_dst(make_site, clock):
     site = make_site(settings={"tessera.timezone": "Europe/Berlin"})
-    alice = add_user(site, "alice")
+    alice = site.create_user("alice")
     clock.set(shanghai(2026, 3, 20, 10, 0))
     weekly = create(site, alice, start_time="2026-03-23T09:00:00", end_time="2026-03-23T10:00:00",
                     recurrence_rule={"frequency": "weekly", "exdates": ["2026-04-06"]})["data"]

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.support import shanghai
+from core.testing import shanghai
 
 API = "/api/webhooks"
 

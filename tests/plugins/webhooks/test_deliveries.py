@@ -7,15 +7,14 @@ import pytest
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
-from core.db import transaction_scope
-from core.events import publish_event
+from core.testing import shanghai
+from core.toolkit import publish_event, transaction_scope
 from plugins.schedule.reminders.dispatch import dispatch_due as send_reminders
 from plugins.webhooks.dispatch import claim_batch, deliver, dispatch_due
 from plugins.webhooks.models import WebhookDelivery
 from plugins.webhooks.settings import WebhookSettings
 from tests.plugins.schedule.api_support import add_user, create
 from tests.plugins.webhooks.conftest import API, events, received, register
-from tests.support import shanghai
 
 UTC = dt.timezone.utc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.db import transaction_scope
+from core.toolkit import transaction_scope
 from plugins.webhooks.models import WebhookEndpoint
 from plugins.webhooks.signing import new_secret
 from tests.plugins.schedule.api_support import add_user
