@@ -14,7 +14,7 @@ import pytest
 import vobject
 from dateutil import rrule as dateutil_rrule
 
-from tests.plugins.schedule.api_support import API, add_user, call, create
+from tests.plugins.schedule.api_support import API, call, create
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -26,12 +26,12 @@ def site(make_site):
 
 @pytest.fixture
 def lawyer(site):
-    return add_user(site, "lawyer", email="lawyer@example.com")
+    return site.create_user("lawyer", email="lawyer@example.com")
 
 
 @pytest.fixture
 def trainee(site):
-    return add_user(site, "trainee", name="实习生", email="trainee@example.com")
+    return site.create_user("trainee", name="实习生", email="trainee@example.com")
 
 
 def subscribe(site, user) -> dict:
