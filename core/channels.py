@@ -30,6 +30,9 @@ class Notification:
     ``params`` are the template's values (for reminders: ``title``, ``time``,
     ``description``, ``location``, ``schedule_id``, ``start_time``).
     ``subject`` and ``text`` are a ready plain-text rendering for channels without templates.
+    ``requested_by`` is the id of the site user in whose name the message goes (a
+    schedule's organiser), ``None`` for the platform's own messages: channels that log
+    or limit sends attribute them to that user.
     ``idempotency_key`` is stable across every attempt to deliver the same message to the
     same recipient: pass it to the provider (a header, a ``Message-ID``, a session context)
     so a receiver can drop a repeat. ``None`` only for one-off sends that are never retried.
@@ -40,6 +43,7 @@ class Notification:
     text: str
     params: dict[str, Any] = field(default_factory=dict)
     idempotency_key: str | None = None
+    requested_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,16 @@ class SendResult:
     or not (bad number, unknown template, 5xx SMTP replies). ``detail`` is a short,
     secret-free text for logs and ``send_result``. ``retry_after`` (seconds), on a
     transient failure, is how long the provider asked us to wait (a rate limit's
-    ``Retry-After``): the reminder engine tries again no sooner than that.
+    ``Retry-After``): the reminder engine tries again no sooner than that. ``skipped``
+    means the message was held back before it reached any provider — a site rule or
+    quota said no — and is not to be retried.
     """
 
     ok: bool
     detail: str = ""
     transient: bool = False
     retry_after: float | None = None
+    skipped: bool = False
 
     @classmethod
     def sent(cls, detail: str = "sent") -> "SendResult":
@@ -70,6 +77,10 @@ class SendResult:
     @classmethod
     def failed(cls, detail: str) -> "SendResult":
         return cls(ok=False, detail=detail, transient=False)
+
+    @classmethod
+    def held_back(cls, detail: str) -> "SendResult":
+        return cls(ok=False, detail=detail, skipped=True)
 
 
 @runtime_checkable

@@ -30,7 +30,7 @@ from core.api import (
                       paginate,
                       path_id,
 )
-from core.auth import ADMIN, AUTHENTICATED, current_user
+from core.auth import ADMIN, AUTHENTICATED, current_user, user_has_permission
 from core.channels import Channel, Notification, Recipient, SendResult
 from core.clock import FixedClock, SystemClock
 from core.db import Base, UTCDateTime, contains_text, transaction_scope
@@ -54,5 +54,6 @@ __all__ = [
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
     "contains_text", "create_user", "current_user", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "site_aware", "site_today", "supported_year", "transaction_scope", "verify_password",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "site_aware", "site_today", "supported_year", "transaction_scope",
+    "user_has_permission", "verify_password",
 ]

@@ -1,7 +1,8 @@
 """What every notification channel that leaves the site shares: the ``notify`` base plugin.
 
 It owns the send log (``notify_send_log``: who caused each send, to whom, on which
-channel, what the provider answered), the per-user rate limit counted from it, the
+channel, what the provider answered), the per-user rate limit and the per-site daily
+quota on sends to people outside the site, both counted from it, the
 ``notify.send`` permission of the send endpoints, their URL prefix, and a helper that
 posts JSON to an HTTP provider and classifies its answer. ``notify_sms``,
 ``notify_email`` and third-party channels declare ``depends=("notify",)`` and import

@@ -25,10 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import colander
-from sqlalchemy import Boolean, Index, Integer, String, Text, func, select
+from sqlalchemy import Boolean, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.toolkit import (
@@ -95,40 +96,71 @@ class SendLog(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-def _check_rate(dbsession, registry, user_id: int, now: dt.datetime) -> int | None:
-    """Seconds to wait when ``user_id`` has used up their sends of the last minute, else None.
+@dataclass(frozen=True)
+class Refusal:
+    """Why a send to an outside recipient may not go now: the rate limit (try after ``wait`` s) or the quota."""
 
-    The user's row is locked first (``SELECT … FOR UPDATE``; SQLite's write lock serialises
-    anyway), so concurrent sends of one user on several processes cannot both slip under the limit.
+    message: str
+    data: dict
+    wait: int
+    quota_used_up: bool
+
+
+def outside_send_refusal(dbsession, registry, user_id: int | None, now: dt.datetime) -> Refusal | None:
+    """Whether one more send to someone outside the site may go now; None when it may.
+
+    Such sends — every endpoint send, every reminder to a recipient who is not a site user —
+    count against the causing user's ``tessera.notify.rate_limit_per_minute`` and the site's
+    ``tessera.notify.daily_quota`` (the site's calendar day). The user's row is locked first
+    (``SELECT … FOR UPDATE``; SQLite's write lock serialises anyway), so concurrent sends of one
+    user on several processes cannot both slip under the limit.
     """
-    limit = registry.settings["tessera.notify.rate_limit_per_minute"]
-    dbsession.execute(select(User.id).where(User.id == user_id).with_for_update())
-    count, oldest = dbsession.execute(
-        select(func.count(), func.min(SendLog.requested_at))
-        .where(SendLog.requested_by == user_id, SendLog.requested_at > now - RATE_WINDOW)
-    ).one()
-    if count < limit:
-        return None
-    return max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds()))
+    settings = registry.settings
+    if user_id is not None:
+        limit = settings["tessera.notify.rate_limit_per_minute"]
+        dbsession.execute(select(User.id).where(User.id == user_id).with_for_update())
+        count, oldest = dbsession.execute(
+            select(func.count(), func.min(SendLog.requested_at))
+            .where(SendLog.requested_by == user_id, SendLog.outside, SendLog.requested_at > now - RATE_WINDOW)
+        ).one()
+        if count >= limit:
+            wait = max(1, math.ceil((oldest + RATE_WINDOW - now).total_seconds()))
+            return Refusal(f"发送过于频繁: 每分钟最多 {limit} 条, 请 {wait} 秒后再试",
+                           {"limit": limit, "retry_after": wait}, wait, quota_used_up=False)
+    quota = settings["tessera.notify.daily_quota"]
+    day_start, day_end = site_day(registry, now)
+    used = dbsession.scalar(select(func.count()).select_from(SendLog)
+                            .where(SendLog.outside, SendLog.requested_at >= day_start))
+    if used >= quota:
+        wait = max(1, math.ceil((day_end - now).total_seconds()))
+        return Refusal(f"本站今日向站外发送的额度（{quota} 条）已用完, 明日恢复",
+                       {"daily_quota": quota, "retry_after": wait}, wait, quota_used_up=True)
+    return None
+
+
+def site_day(registry, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The site's calendar day around ``now``: its first moment and the first moment of the next."""
+    today = now.astimezone(registry.site_timezone).date()
+    start = dt.datetime.combine(today, dt.time(0), tzinfo=registry.site_timezone)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=registry.site_timezone)
+    return start, end
 
 
 def send_on_request(request, *, channel: str, recipient: str, template: str, backend: str,
                     send: Callable[[], SendResult]) -> SendResult:
-    """Send for the signed-in user if their rate limit allows it, and log the attempt.
+    """Send for the signed-in user if the limits allow it, and log the attempt.
 
-    At most ``tessera.notify.rate_limit_per_minute`` sends per user in any minute, over
-    every channel; past it, raises ``TooManyRequests`` with ``Retry-After`` (seconds until
-    the oldest send of the window leaves it) and logs nothing. The check and the log row
+    Past the user's rate limit or the site's daily quota (``outside_send_refusal``), raises
+    ``TooManyRequests`` with ``Retry-After`` (seconds until the oldest send of the minute
+    leaves it, or until the site's next day) and logs nothing. The check and the log row
     share the request's transaction.
     """
     dbsession, registry = request.dbsession, request.registry
     user = current_user(request)
     now = registry.clock.now()
-    wait = _check_rate(dbsession, registry, user.id, now)
-    if wait is not None:
-        limit = registry.settings["tessera.notify.rate_limit_per_minute"]
-        raise TooManyRequests(f"发送过于频繁: 每分钟最多 {limit} 条, 请 {wait} 秒后再试",
-                              {"limit": limit, "retry_after": wait}, headers={"Retry-After": str(wait)})
+    refusal = outside_send_refusal(dbsession, registry, user.id, now)
+    if refusal is not None:
+        raise TooManyRequests(refusal.message, refusal.data, headers={"Retry-After": str(refusal.wait)})
     entry = SendLog(requested_at=now, requested_by=user.id, requested_by_name=user.username, via=VIA_API,
                     channel=channel, recipient=recipient, outside=True, template=template, backend=backend,
                     status="sending")
@@ -143,16 +175,48 @@ def send_on_request(request, *, channel: str, recipient: str, template: str, bac
 
 def send_for_channel(registry, *, channel: str, notification: Notification, recipient: Recipient, address: str,
                      template: str, backend: str, send: Callable[[], SendResult]) -> SendResult:
-    """Send a notification on behalf of the platform and log the attempt in its own transaction."""
+    """Send a notification (a reminder) and log it, attributed to ``notification.requested_by``.
+
+    To a site user it is sent, then logged. To someone outside the site (``recipient.user_id``
+    is None) it first has to pass ``outside_send_refusal``: past the causing user's rate limit
+    the answer is ``retry_later`` after the wait — a pace, the message still goes — and past
+    the site's daily quota ``held_back``; otherwise it is logged ``sending`` (so concurrent
+    workers count it), sent, and its row completed.
+    """
+    outside = recipient.user_id is None
     requested_at = registry.clock.now()
+    row = {"requested_at": requested_at, "requested_by": notification.requested_by, "via": VIA_CHANNEL,
+           "channel": channel, "recipient": address, "outside": outside, "template": template, "backend": backend,
+           "idempotency_key": notification.idempotency_key}
+    entry_id = None
+    if outside:
+        with transaction_scope(registry) as dbsession:
+            refusal = outside_send_refusal(dbsession, registry, notification.requested_by, requested_at)
+            if refusal is not None:
+                log.info("%s send to %s held: %s", channel, address, refusal.message)
+                return (SendResult.held_back(f"未发送: {refusal.message}") if refusal.quota_used_up
+                        else SendResult.retry_later(f"未发送: {refusal.message}", retry_after=refusal.wait))
+            entry_id = _log(dbsession, row, status="sending")
     result = send()
     with transaction_scope(registry) as dbsession:
-        dbsession.add(SendLog(requested_at=requested_at, via=VIA_CHANNEL, channel=channel, recipient=address,
-                              outside=recipient.user_id is None, template=template, backend=backend,
-                              status=status_of(result), detail=result.detail,
-                              idempotency_key=notification.idempotency_key, finished_at=registry.clock.now()))
-    log.info("%s channel send to %s (%s): %s %s", channel, address, template, status_of(result), result.detail)
+        outcome = {"status": status_of(result), "detail": result.detail, "finished_at": registry.clock.now()}
+        if entry_id is None:
+            _log(dbsession, row, **outcome)
+        else:
+            dbsession.execute(update(SendLog).where(SendLog.id == entry_id).values(**outcome))
+    log.info("%s channel send to %s (%s) for user %s: %s %s", channel, address, template, notification.requested_by,
+             status_of(result), result.detail)
     return result
+
+
+def _log(dbsession, row: dict, **values) -> int:
+    """Write a send log row (with the causing user's name beside the id); its id."""
+    user_id = row["requested_by"]
+    name = dbsession.scalar(select(User.username).where(User.id == user_id)) if user_id is not None else None
+    entry = SendLog(**row, **values, requested_by_name=name)
+    dbsession.add(entry)
+    dbsession.flush()
+    return entry.id
 
 
 def answer(request, result: SendResult, data: dict, *, what: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, feeds, ical, ics_import, sharing_views, views
+from . import calendar, demo, feeds, ical, ics_import, outside, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -19,6 +19,8 @@ from .writes import save_schedule
 SETTINGS = (
     Setting("tessera.schedule.conflict_horizon_days", 365, as_positive_int,
             "how far ahead a series is checked, occurrence by occurrence, for overlaps"),
+    Setting("tessera.schedule.max_participants", 100, as_positive_int,
+            "participants one schedule may list (each may be sent its reminders)"),
 )
 
 #: what the schedule plugin publishes through ``publish_event``; a schedule's ``data`` is the schedule as the list shows it
@@ -41,6 +43,7 @@ manifest = Manifest(
 def includeme(config):
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
+    config.declare_permission(outside.REMIND_EXTERNAL, default_roles=outside.DEFAULT_ROLES)
     config.include(".reminders")
     config.registry.schedule_event_cache = ical.EventCache()
     for module in (ical, feeds, ics_import, calendar, sharing_views, views):

@@ -138,6 +138,13 @@ def enabled_channels(_node, kw):
     return check
 
 
+@colander.deferred
+def participant_cap(_node, kw):
+    """``participants``: at most ``tessera.schedule.max_participants`` (every one may be sent reminders)."""
+    cap = kw["request"].registry.settings["tessera.schedule.max_participants"]
+    return colander.Length(max=cap, max_err=f"参与人最多 {cap} 个")
+
+
 def _ordering(node, value):
     unknown = [f for f in value.split(",") if f.strip().lstrip("-") not in ORDERING_FIELDS]
     if unknown:
@@ -230,7 +237,8 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         SiteDateTime(name="start_time", missing=required),
         SiteDateTime(name="end_time", missing=colander.drop if partial else None, nullable=True),
         nullable(text, "location", "", validator=colander.Length(0, 500)),
-        nullable(colander.Sequence(), "participants", [], children=[Participant(name="item")]),
+        nullable(colander.Sequence(), "participants", [], children=[Participant(name="item")],
+                 validator=participant_cap),
         node(text, "status", "pending", validator=colander.OneOf(STATUSES)),
         node(text, "priority", "medium", validator=colander.OneOf(PRIORITIES)),
         node(boolean(), "is_all_day", False),

@@ -11,12 +11,15 @@ from core.toolkit import BadRequest, User, publish_event
 
 from .conflicts import check_conflicts
 from .models import STATUS_NAMES, TRANSITIONS, Schedule
+from .outside import check_outside_recipients
 from .recurrence import series_end
 from .reminders import sync_reminders
 from .shapes import schedule_json
 from .sharing import resolve_participants, sync_attendees
 from .visibility import editable
 
+#: Fields whose change decides who is reminded, and so triggers the outside-recipients check.
+REMINDING_FIELDS = {"participants", "reminder_enabled", "reminder_method", "more_reminders"}
 #: Fields whose change "moves" a schedule in time, and so triggers the conflict check.
 TIME_FIELDS = ("start_time", "end_time", "is_all_day", "recurrence_rule")
 
@@ -100,6 +103,8 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     else:
         schedule.sequence = (schedule.sequence or 0) + 1
     schedule.modifier_id, schedule.update_datetime = actor.id, now
+    if is_new or REMINDING_FIELDS & values.keys():
+        check_outside_recipients(registry, schedule)
     if moved and not allow_conflict:
         check_conflicts(dbsession, registry, schedule)
     sync_attendees(schedule)

@@ -43,6 +43,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local, publish_event
 from plugins.schedule.models import Schedule
+from plugins.schedule.outside import HELD_BACK, permitted
 from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason, still_wanted
 from plugins.schedule.reminders.models import (
     CLAIMED,
@@ -107,7 +108,7 @@ class Waiting:
     """A claimed reminder whose messages are out: what its settlement needs besides the delivery rows."""
 
     reminder: object  # the claimed row: id, attempts, remind_method, next_attempt_at…
-    unreachable: list[str]
+    notes: list[str]
 
 
 @dataclasses.dataclass
@@ -202,7 +203,7 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
         for reminder in claimed:
             views = known[reminder.id]
             try:
-                reason, reachable, unreachable = plan(registry, settings, reminder, schedules.get(reminder.schedule_id))
+                reason, reachable, notes = plan(registry, settings, reminder, schedules.get(reminder.schedule_id))
             except Exception as exc:
                 if is_transient(exc):
                     raise
@@ -212,9 +213,9 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
             done = {view.address for view in views if view.state not in (SENDING, RETRY)}
             to_send = [(recipient, address) for recipient, address in reachable if address not in done]
             if reason or not to_send:
-                settlements.append(settle(settings, now, reminder, views, reason=reason, unreachable=unreachable))
+                settlements.append(settle(settings, now, reminder, views, reason=reason, notes=notes))
                 continue
-            batch.waiting[reminder.id] = Waiting(reminder, unreachable)
+            batch.waiting[reminder.id] = Waiting(reminder, notes)
             channel = registry.tessera_channels[reminder.remind_method]
             notification = reminder_notification(registry, schedules[reminder.schedule_id], reminder.occurrence_start)
             by_address = {view.address: view for view in views}
@@ -280,9 +281,11 @@ def plan(registry, settings: ReminderSettings, reminder, schedule: Schedule | No
     if reason:
         return reason, [], []
     reachable, unreachable = reach(schedule, channel)
+    reachable, held_back = permitted(registry, schedule, reachable)
+    notes = [f"{name}: skipped（没有 {reminder.remind_method} 地址）" for name in unreachable] + held_back
     if not reachable:
-        return f"没有收件人有 {reminder.remind_method} 地址", [], unreachable
-    return None, reachable, unreachable
+        return (HELD_BACK if held_back else f"没有收件人有 {reminder.remind_method} 地址"), [], notes
+    return None, reachable, notes
 
 
 def skip_reason(registry, settings, schedule: Schedule, reminder, channel) -> str | None:
@@ -321,7 +324,7 @@ def reminder_notification(registry, schedule: Schedule, occurrence_start: dt.dat
     if schedule.description:
         lines.append(schedule.description)
     return Notification(
-        template=TEMPLATE, subject=f"日程提醒: {schedule.title}", text="\n".join(lines),
+        template=TEMPLATE, subject=f"日程提醒: {schedule.title}", text="\n".join(lines), requested_by=schedule.creator_id,
         params={"title": schedule.title, "time": time_text, "description": schedule.description or "",
                 "location": schedule.location or "", "schedule_id": schedule.id,
                 "start_time": isoformat_local(registry, occurrence_start)})
@@ -472,7 +475,7 @@ def record_batch(registry, settings: ReminderSettings, batch: Batch, report: Dis
                 delays = retry_delays(batch.messages)
                 reminders_owned = [batch.waiting[rid].reminder for rid in owned]
                 settlements = [settle(settings, now, reminder, views[reminder.id],
-                                      unreachable=batch.waiting[reminder.id].unreachable,
+                                      notes=batch.waiting[reminder.id].notes,
                                       retry_after=delays.get(reminder.id))
                                for reminder in reminders_owned]
                 write_settlements(dbsession, batch.token, now, settlements, run)
@@ -494,7 +497,7 @@ def record_batch(registry, settings: ReminderSettings, batch: Batch, report: Dis
 
 
 def state_of(result: SendResult) -> str:
-    return SENT if result.ok else RETRY if result.transient else FAILED
+    return SENT if result.ok else SKIPPED if result.skipped else RETRY if result.transient else FAILED
 
 
 def retry_delays(messages: list[Message]) -> dict[int, float]:
@@ -507,7 +510,7 @@ def retry_delays(messages: list[Message]) -> dict[int, float]:
 
 
 def settle(settings: ReminderSettings, now: dt.datetime, reminder, views: list[DeliveryView], *, reason: str | None = None,
-           error: str | None = None, unreachable=(), retry_after: float | None = None):
+           error: str | None = None, notes=(), retry_after: float | None = None):
     """The reminder after a pass: (report field, its new column values, the deliveries changed).
 
     ``reason``: it must not be sent (final, no attempt counted). ``error``: preparing it raised;
@@ -518,7 +521,6 @@ def settle(settings: ReminderSettings, now: dt.datetime, reminder, views: list[D
     """
     waiting = [view for view in views if view.state in (SENDING, RETRY)]
     attempt = reminder.attempts + (0 if reason else 1)
-    method = reminder.remind_method
     values = {"b_id": reminder.id, "attempts": attempt, "next_attempt_at": reminder.next_attempt_at,
               "is_sent": False, "sent_time": None}
     if reason is None and (waiting or error) and attempt < settings.max_attempts:
@@ -527,7 +529,7 @@ def settle(settings: ReminderSettings, now: dt.datetime, reminder, views: list[D
         plan_text = f"{_minutes(delay)} 分钟后重试"
         headline = (f"第 {attempt} 次尝试出错：{error}，{plan_text}" if error
                     else f"第 {attempt} 次尝试未全部送达，{plan_text}")
-        values.update(state=PENDING, next_attempt_at=now + delay, send_result=describe(headline, views, unreachable, method))
+        values.update(state=PENDING, next_attempt_at=now + delay, send_result=describe(headline, views, notes))
         return "retrying", values, []
     for view in waiting:
         view.state = SKIPPED if reason else FAILED
@@ -537,7 +539,7 @@ def settle(settings: ReminderSettings, now: dt.datetime, reminder, views: list[D
     headline = reason or (f"内部错误：{error}（{attempt} 次尝试后放弃）" if error else None)
     values.update(state=state, is_sent=state == SENT,
                   sent_time=max((view.sent_time for view in views if view.sent_time), default=None),
-                  send_result=describe(headline, views, unreachable, method))
+                  send_result=describe(headline, views, notes))
     return state, values, waiting
 
 
@@ -568,11 +570,11 @@ def publish_outcomes(registry, dbsession, settled) -> None:
                 "remind_method": reminder.remind_method, "send_result": values["send_result"]})
 
 
-def describe(headline: str | None, views: list[DeliveryView], unreachable, method: str) -> str:
+def describe(headline: str | None, views: list[DeliveryView], notes) -> str:
     """``send_result``: a headline, then one line per recipient saying what happened."""
     lines = [headline] if headline else []
     lines += [f"{d.recipient_name} <{d.address}>: {d.state}（{d.detail}，尝试 {d.attempts} 次）" for d in views]
-    lines += [f"{name}: skipped（没有 {method} 地址）" for name in unreachable]
+    lines += notes
     return "\n".join(lines)
 
 

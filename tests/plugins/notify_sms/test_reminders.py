@@ -5,7 +5,8 @@ from tests.plugins.notify_sms.fake_tencent import error_answer, ok_answer
 
 
 def test_a_reminder_is_texted_to_creator_and_participant_and_a_transient_refusal_is_retried(make_site, clock, tencent):
-    site = make_site(plugins=("schedule", "notify", "notify_sms"), settings=tencent_settings(tencent.url))
+    site = make_site(plugins=("schedule", "notify", "notify_sms"), settings=tencent_settings(
+        tencent.url, **{"tessera.permission.schedule.remind_external": "engineer"}))
     owner = site.create_user("lawyer", mobile="13800000001")
     site.post_json("/api/customer/schedules/", {
         "title": "开庭", "schedule_type": "court", "start_time": shanghai(2025, 12, 26, 10, 40).isoformat(),

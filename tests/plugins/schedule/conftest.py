@@ -1,0 +1,8 @@
+"""The schedule tests model a firm whose engineers remind outside participants (customers) by e-mail and SMS:
+its ini grants them ``schedule.remind_external``. tests/plugins/schedule/test_outside.py checks the default."""
+import pytest
+
+
+@pytest.fixture
+def site_settings():
+    return {"tessera.permission.schedule.remind_external": "engineer"}
