@@ -16,6 +16,8 @@ from typing import Any, Callable, Mapping
 
 import colander
 import cornice
+import orjson
+from cornice.renderer import CorniceRenderer
 from pyramid.httpexceptions import HTTPException
 from pyramid.request import Request
 from pyramid.response import Response
@@ -113,6 +115,17 @@ def ok(request: Request, data: Any = None, message: str = "操作成功") -> dic
     return envelope.body(200, message, data)
 
 
+# --- JSON out ------------------------------------------------------------------------
+
+def json_bytes(value: Any, default: Callable | None = None, **_options) -> bytes:
+    """Compact UTF-8 JSON (Chinese as itself, not ``\\uXXXX``): orjson, several times faster than ``json``."""
+    return orjson.dumps(value, default=default, option=orjson.OPT_NON_STR_KEYS)
+
+
+#: the renderer of every ``api_service`` view: Cornice's, writing with ``json_bytes``
+JSON_RENDERER = "tessera_json"
+
+
 def envelope_response(request: Request, status: int, message: str | None = None, data: Any = None,
                       code: int | None = None, headers: Mapping[str, str] | None = None) -> Response:
     envelope = request.envelope if hasattr(request, "envelope") else BUSINESS_CODE_ENVELOPE
@@ -120,7 +133,7 @@ def envelope_response(request: Request, status: int, message: str | None = None,
     if data is None:
         data = {} if envelope is BUSINESS_CODE_ENVELOPE else None
     response = Response(
-        json=envelope.body(status, message, data, code), status=status, charset="utf-8",
+        body=json_bytes(envelope.body(status, message, data, code)), status=status, charset="utf-8",
         content_type="application/json",
     )
     for name, value in (headers or {}).items():
@@ -263,6 +276,7 @@ def api_service(**kwargs) -> cornice.Service:
     ``NO_PERMISSION_REQUIRED`` only for what must be public.
     """
     kwargs.setdefault("error_handler", cornice_error_handler)
+    kwargs.setdefault("renderer", JSON_RENDERER)
     kwargs.setdefault("validators", (colander_validator,))
     kwargs.setdefault("cors_origins", ())
     return cornice.Service(**kwargs)
@@ -321,7 +335,8 @@ def paginate(dbsession: Session, statement, number: int, size: int, scalars: boo
     total = dbsession.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     page_statement = statement.limit(size).offset((number - 1) * size)
     result = dbsession.execute(page_statement)
-    items = list(result.scalars().unique() if scalars else result.unique())
+    # unique() folds the rows a joined eager load repeats; plain rows (``scalars=False``) have none to fold
+    items = list(result.scalars().unique()) if scalars else result.all()
     return Page(items=items, total=total or 0, number=number, size=size)
 
 
@@ -373,6 +388,7 @@ def _chunked_body_too_large(request: Request) -> bool:
 def includeme(config) -> None:
     config.registry.tessera_api_prefixes = []
     config.add_directive("add_api_prefix", add_api_prefix)
+    config.add_renderer(JSON_RENDERER, CorniceRenderer(serializer=json_bytes))
     config.add_request_method(request_envelope, "envelope", reify=True)
     config.add_request_method(request_id, "request_id", reify=True)
     config.add_tween("core.api.api_tween_factory", over="pyramid_tm.tm_tween_factory")

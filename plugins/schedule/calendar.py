@@ -15,7 +15,7 @@ from core.toolkit import BadRequest, api_service, current_user, ok, site_today
 
 from . import schemas
 from .models import PRIORITIES, SCHEDULE_TYPES, STATUSES, Schedule
-from .shapes import occurrence_json
+from .shapes import OccurrenceShapes
 from .statistics import due_counts
 from .views import PREFIX
 from .visibility import visible
@@ -51,6 +51,11 @@ def _visible_occurrences(request, first: dt.date, days: int):
     return occurrences_in(request.dbsession, request.registry, current_user(request), window, owner_ids)
 
 
+def _shaped(request, pairs) -> list[dict]:
+    shape = OccurrenceShapes(request.dbsession, request.registry, pairs)
+    return [shape(schedule, occurrence) for schedule, occurrence in pairs]
+
+
 @today.get(schema=schemas.DayRequest())
 def list_today(request):
     registry = request.registry
@@ -60,7 +65,7 @@ def list_today(request):
     return ok(request, {
         "date": day.isoformat(), "total_count": len(pairs),
         "by_status": {status: by_status[status] for status in STATUSES},
-        "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in pairs],
+        "schedules": _shaped(request, pairs),
     }, "获取成功")
 
 
@@ -75,7 +80,7 @@ def list_this_week(request):
         "week_start": monday.isoformat(), "week_end": (monday + dt.timedelta(days=6)).isoformat(),
         "total_count": len(pairs),
         "by_day": {day.isoformat(): len(items) for day, items in grouped.items()},
-        "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in pairs],
+        "schedules": _shaped(request, pairs),
     }, "获取成功")
 
 
@@ -96,9 +101,11 @@ def month_view(request):
 
 def _days_json(request, first: dt.date, length: int) -> list[dict]:
     registry = request.registry
-    grouped = by_day(_visible_occurrences(request, first, length), registry.site_timezone, _days(first, length))
+    pairs = _visible_occurrences(request, first, length)
+    shape = OccurrenceShapes(request.dbsession, registry, pairs)
+    grouped = by_day(pairs, registry.site_timezone, _days(first, length))
     return [{"date": day.isoformat(),
-             "schedules": [occurrence_json(registry, schedule, occurrence) for schedule, occurrence in items],
+             "schedules": [shape(schedule, occurrence) for schedule, occurrence in items],
              "count": len(items)} for day, items in grouped.items()]
 
 

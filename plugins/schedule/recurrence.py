@@ -23,6 +23,7 @@ from typing import Iterator
 
 from dateutil import rrule
 
+_ONE_HOUR = dt.timedelta(hours=1)
 FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)  # by_weekday 1 = Monday
 
@@ -77,13 +78,12 @@ class _Series:
 
     frequency: int
     interval: int
-    options: dict
+    options: tuple  # the BYxxx parts as sorted (name, value) pairs
     local_start: dt.datetime
     until: dt.datetime | None
 
     def rrule(self, dtstart: dt.datetime | None = None) -> rrule.rrule:
-        return rrule.rrule(self.frequency, dtstart=dtstart or self.local_start, interval=self.interval,
-                           until=self.until, **self.options)
+        return _rrule_at(self, dtstart or self.local_start)
 
     def start_near(self, moment: dt.datetime, periods_before: int = 1) -> dt.datetime:
         """A dtstart in step with the series (whole intervals after its first start), at least
@@ -109,6 +109,22 @@ class _Series:
         return first.replace(year=first.year + steps * self.interval, month=1, day=1) if steps > 0 else first
 
 
+@functools.lru_cache(maxsize=8192)
+def _rrule_at(series: _Series, dtstart: dt.datetime) -> rrule.rrule:
+    # building a dateutil rrule costs more than expanding a day of it, and one (cache=False)
+    # keeps no iteration state, so every view of the same window shares it
+    return rrule.rrule(series.frequency, dtstart=dtstart, interval=series.interval, until=series.until,
+                       **dict(series.options))
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_starts(series: _Series, after: dt.datetime, before: dt.datetime) -> tuple[dt.datetime, ...]:
+    """The series' starts from ``after`` to ``before``. The cost follows the window, not the series'
+    age: expansion starts next to the window. A pure function of its arguments, so remembered:
+    the views of today, this week or a month ask for the same windows again and again."""
+    return tuple(series.rrule(series.start_near(after)).between(after, before, inc=True))
+
+
 def _monday(moment: dt.datetime) -> dt.date:
     return moment.date() - dt.timedelta(days=moment.weekday())
 
@@ -116,12 +132,12 @@ def _monday(moment: dt.datetime) -> dt.date:
 def _series(rule: dict, first_start: dt.datetime, tz) -> _Series:
     local_start = first_start.astimezone(tz)
     frequency = FREQUENCIES[rule["frequency"]]
-    options = _by_rules(rule, frequency, local_start)
+    options = tuple(sorted(_by_rules(rule, frequency, local_start).items()))
     interval = int(rule.get("interval") or 1)
     until = end_date_until(rule, tz)
     if rule.get("count"):
         # RFC 5545 (and dateutil) refuse COUNT with UNTIL: the series ends at whichever comes first
-        last = _last_counted_start(frequency, interval, tuple(sorted(options.items())), int(rule["count"]), local_start)
+        last = _last_counted_start(frequency, interval, options, int(rule["count"]), local_start)
         until = last if until is None else min(until, last)
     return _Series(frequency, interval, options, local_start, until)
 
@@ -160,8 +176,8 @@ def occurrences(schedule, window_start: dt.datetime, window_end: dt.datetime, tz
     series = _series(schedule.recurrence_rule, schedule.start_time, tz)
     excluded = excluded_starts(schedule.recurrence_rule, schedule.start_time, tz)
     search_from = (window_start - duration).astimezone(tz)
-    # the cost follows the window, not the series' age: expansion starts next to the window
-    for local_start in series.rrule(series.start_near(search_from)).xafter(search_from, inc=True):
+    # an hour past the window's end: local times compare by the wall clock, which repeats an hour in autumn
+    for local_start in _local_starts(series, search_from, (window_end + _ONE_HOUR).astimezone(tz)):
         start = local_start.astimezone(dt.timezone.utc)
         if start >= window_end:
             return

@@ -1,30 +1,55 @@
 """The JSON shapes of schedules and occurrences, as the spec prints them."""
 from __future__ import annotations
 
-from core.toolkit import isoformat_local
+from sqlalchemy import select
+
+from core.toolkit import User, isoformat_local
 
 from .models import Schedule
 from .recurrence import Occurrence
 from .reminders import reminders_json
 from .sharing import attendees_json
 
+#: the columns a schedule's JSON is made of, in the spec's order: read-only lists select these rows, not ORM objects
+LIST_FIELDS = ("id", "title", "description", "schedule_type", "start_time", "end_time", "location", "participants",
+               "status", "priority", "is_all_day", "reminder_enabled", "reminder_time", "reminder_method",
+               "more_reminders", "related_type", "related_id", "recurrence_rule", "attachments", "remark", "create_datetime",
+               "update_datetime", "creator_id")
+LIST_COLUMNS = tuple(getattr(Schedule, name) for name in LIST_FIELDS)
+_TIME_FIELDS = ("start_time", "end_time", "create_datetime", "update_datetime")
+
 
 def schedule_json(registry, schedule: Schedule) -> dict:
-    local = lambda value: isoformat_local(registry, value)  # noqa: E731
-    return {
-        "id": schedule.id, "title": schedule.title, "description": schedule.description,
-        "schedule_type": schedule.schedule_type, "start_time": local(schedule.start_time),
-        "end_time": local(schedule.end_time), "location": schedule.location,
-        "participants": schedule.participants or [], "status": schedule.status, "priority": schedule.priority,
-        "is_all_day": schedule.is_all_day, "reminder_enabled": schedule.reminder_enabled,
-        "reminder_time": schedule.reminder_time, "reminder_method": schedule.reminder_method,
-        "reminder_leads": [{"minutes": schedule.reminder_time, "method": schedule.reminder_method},
-                           *(schedule.more_reminders or [])],
-        "related_type": schedule.related_type, "related_id": schedule.related_id,
-        "recurrence_rule": schedule.recurrence_rule, "attachments": schedule.attachments or [],
-        "remark": schedule.remark, "create_datetime": local(schedule.create_datetime),
-        "update_datetime": local(schedule.update_datetime), "creator": schedule.creator.brief(),
-    }
+    return schedule_values_json(registry, {name: getattr(schedule, name) for name in LIST_FIELDS},
+                                schedule.creator.brief())
+
+
+def schedule_values_json(registry, values: dict, creator: dict) -> dict:
+    """A schedule's ``LIST_FIELDS`` (a dict this changes) and its creator's brief, as the spec prints them."""
+    for name in _TIME_FIELDS:
+        values[name] = isoformat_local(registry, values[name])
+    values["participants"] = values["participants"] or []
+    values["attachments"] = values["attachments"] or []
+    values["reminder_leads"] = [{"minutes": values["reminder_time"], "method": values["reminder_method"]},
+                                *(values.pop("more_reminders") or [])]
+    del values["creator_id"]
+    values["creator"] = creator
+    return values
+
+
+def creator_briefs(dbsession, rows) -> dict[int, dict]:
+    """{creator_id: brief} for the creators of ``rows`` (anything with ``creator_id``), in one query."""
+    creator_ids = {row.creator_id for row in rows}
+    if not creator_ids:
+        return {}
+    return {user.id: user._asdict() for user in dbsession.execute(
+        select(User.id, User.username, User.name).where(User.id.in_(creator_ids)))}
+
+
+def schedule_rows_json(dbsession, registry, rows) -> list[dict]:
+    """Rows of ``LIST_COLUMNS`` as the spec prints them; their creators read in one query."""
+    creators = creator_briefs(dbsession, rows)
+    return [schedule_values_json(registry, row._asdict(), creators[row.creator_id]) for row in rows]
 
 
 def schedule_detail_json(request, schedule: Schedule) -> dict:
@@ -52,9 +77,29 @@ def occurrence_json(registry, schedule: Schedule, occurrence: Occurrence, fields
     if with_owner:
         data["owner"] = schedule.creator.brief()
     data.update({name: getattr(schedule, name) for name in fields})
-    data.update({
-        "start_time": isoformat_local(registry, occurrence.start),
-        "end_time": isoformat_local(registry, occurrence.end),
-        "occurrence": isoformat_local(registry, occurrence.original_start),
-    })
+    data.update(_occurrence_times(registry, occurrence))
     return data
+
+
+def _occurrence_times(registry, occurrence: Occurrence) -> dict:
+    start = isoformat_local(registry, occurrence.start)
+    original = occurrence.original_start
+    return {"start_time": start, "end_time": isoformat_local(registry, occurrence.end),
+            "occurrence": start if original is occurrence.start else isoformat_local(registry, original)}
+
+
+class OccurrenceShapes:
+    """``occurrence_json`` for the many occurrences of a window's rows (``windows.WINDOW_COLUMNS``):
+    each schedule's own fields and owner are shaped once, each occurrence only adds its times."""
+
+    def __init__(self, dbsession, registry, pairs):
+        self.registry = registry
+        self.owners = creator_briefs(dbsession, [schedule for schedule, _ in pairs])
+        self.shaped: dict[int, dict] = {}
+
+    def __call__(self, schedule, occurrence: Occurrence) -> dict:
+        own = self.shaped.get(schedule.id)
+        if own is None:
+            own = self.shaped[schedule.id] = {"id": schedule.id, "owner": self.owners[schedule.creator_id],
+                                              **{name: getattr(schedule, name) for name in OCCURRENCE_FIELDS}}
+        return dict(own, **_occurrence_times(self.registry, occurrence))

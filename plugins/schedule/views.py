@@ -7,7 +7,7 @@ from core.toolkit import BadRequest, User, api_service, contains_text, current_u
 
 from . import schemas
 from .models import PRIORITIES, STATUSES, Schedule
-from .shapes import schedule_detail_json, schedule_json
+from .shapes import LIST_COLUMNS, schedule_detail_json, schedule_json, schedule_rows_json
 from .visibility import get_editable, get_visible, may_write_for, visible
 from .writes import delete_schedules, save_schedule, set_status
 
@@ -45,7 +45,7 @@ def _order_by(ordering: str) -> list:
 @collection.get(schema=schemas.ListSchedulesRequest())
 def list_schedules(request):
     query = request.validated["querystring"]
-    statement = select(Schedule).where(*visible(current_user(request), query["owner_id"]))
+    statement = select(*LIST_COLUMNS).where(*visible(current_user(request), query["owner_id"], request.dbsession))
     for name in ("schedule_type", "status", "priority", "related_type", "related_id"):
         if query[name] is not None:
             statement = statement.where(getattr(Schedule, name) == query[name])
@@ -56,8 +56,9 @@ def list_schedules(request):
     if query["search"]:
         statement = statement.where(contains_text(query["search"], Schedule.title, Schedule.description,
                                                   Schedule.location))
-    page = paginate(request.dbsession, statement.order_by(*_order_by(query["ordering"])), query["page"], query["limit"])
-    results = [schedule_json(request.registry, schedule) for schedule in page.items]
+    page = paginate(request.dbsession, statement.order_by(*_order_by(query["ordering"])), query["page"], query["limit"],
+                    scalars=False)
+    results = schedule_rows_json(request.dbsession, request.registry, page.items)
     return ok(request, page.as_count_next_previous(request, results), "获取成功")
 
 

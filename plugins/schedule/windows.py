@@ -34,16 +34,24 @@ def day_window(day: dt.date, tz, days: int = 1) -> Window:
     return Window(start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc))
 
 
-def occurrences_in(dbsession: Session, registry, user: User, window: Window,
-                   owner_ids=None) -> list[tuple[Schedule, Occurrence]]:
-    """Every visible occurrence (of ``owner_ids``' calendars, if given) overlapping the window, in start order:
-    one query whatever the window."""
-    schedules = dbsession.scalars(select(Schedule).where(*visible(user, owner_ids),
-                                                         *touching(window.start, window.end))).all()
+#: what reading a window needs of a schedule: read-only rows of these, not ORM objects
+WINDOW_COLUMNS = tuple(getattr(Schedule, name) for name in (
+    "id", "title", "schedule_type", "status", "priority", "is_all_day", "location", "start_time", "end_time",
+    "recurrence_rule", "creator_id"))
+
+
+def occurrences_in(dbsession: Session, registry, user: User, window: Window, owner_ids=None) -> list[tuple]:
+    """Every visible occurrence (of ``owner_ids``' calendars, if given) overlapping the window, in start order,
+    as (row of ``WINDOW_COLUMNS``, occurrence): one query whatever the window."""
+    schedules = dbsession.execute(select(*WINDOW_COLUMNS).where(*visible(user, owner_ids, dbsession),
+                                                                *touching(window.start, window.end))).all()
     found = [(schedule, occurrence) for schedule in schedules
              for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
     found.sort(key=lambda pair: (pair[1].start, pair[0].id))
     return found
+
+
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def days_touched(occurrence: Occurrence, tz) -> list[dt.date]:
@@ -51,7 +59,9 @@ def days_touched(occurrence: Occurrence, tz) -> list[dt.date]:
     first = occurrence.start.astimezone(tz).date()
     if occurrence.end is None or occurrence.end <= occurrence.start:
         return [first]
-    last = (occurrence.end - dt.timedelta(microseconds=1)).astimezone(tz).date()
+    last = (occurrence.end - _ONE_MICROSECOND).astimezone(tz).date()
+    if last == first:
+        return [first]
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 

@@ -1,0 +1,104 @@
+"""The list endpoint under load, against the pure-Python ceiling and the code before, in one run.
+
+    .venv/bin/python bench/list_throughput.py [--base REV] [--seconds 10] [--data /tmp/tessera-bench]
+
+Builds (or reuses) a ``tessera demo-data`` site (100 users, 100,000 schedules) and
+serves ``GET /api/customer/schedules/?status=pending&ordering=-start_time&limit=20``
+for one engineer with waitress (8 threads) pinned to one core, while wrk (8
+connections) loads it from the other. In the same run it serves:
+
+- the ceiling: a bare Pyramid app on waitress answering the very same bytes from memory;
+- the previous code: ``--base`` (default: the commit before this work) checked out in a
+  temporary worktree, on a copy of the database without the indexes added since.
+
+Prints requests/s, p50, p99 and errors for each, the targets (≥ 25% of the ceiling,
+≥ 5× the previous rate, 0 errors) and whether each holds, with the CPU other
+processes used meanwhile. Numbers go to docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.harness import ROOT, NoiseGauge, demo_site, fetch, machine, server, site_ini, token_for, verdict, wrk  # noqa: E402
+
+PATH = "/api/customer/schedules/?status=pending&ordering=-start_time&limit=20"
+#: the commit before the speed work (issue #12): the "previous" of the targets
+BASE = "d0c525d"
+#: indexes added since BASE; the previous code runs without them, as it shipped
+NEW_INDEXES = ("ix_schedule_schedule_creator_status_start",)
+
+
+@contextlib.contextmanager
+def base_checkout(revision: str):
+    folder = tempfile.mkdtemp(prefix="tessera-base-")
+    subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", folder, revision], check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", folder], check=True)
+
+
+def database_without_new_indexes(ini_folder: str, target_folder: str) -> str:
+    for name in os.listdir(ini_folder):
+        if name.startswith("site.sqlite"):
+            shutil.copy(os.path.join(ini_folder, name), os.path.join(target_folder, name))
+    database = os.path.join(target_folder, "site.sqlite")
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        for index in NEW_INDEXES:
+            connection.execute(f"DROP INDEX IF EXISTS {index}")
+        connection.commit()
+    return site_ini(target_folder, database)
+
+
+def measure(name: str, url: str, token: str | None, seconds: int, results: dict) -> None:
+    gauge = NoiseGauge()
+    wrk(url, token, seconds=2)  # warm up
+    gauge.start()
+    load = wrk(url, token, seconds=seconds)
+    results[name] = (load, gauge.stop())
+    print(f"{name:12} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:7.1f} ms  p99 {load.p99_ms:7.1f} ms  "
+          f"errors {load.errors}  (other processes used {results[name][1]:.2f} cores)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "tessera-bench"))
+    parser.add_argument("--base", default=BASE, help=f"the previous code's commit (default {BASE})")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--user", default="user2", help="whose list (default user2, an engineer)")
+    args = parser.parse_args()
+    ini = demo_site(args.data)
+    token = token_for(ini, args.user)
+    print(machine())
+    results: dict = {}
+    with server("--ini", ini) as url:
+        body = fetch(url + PATH, token)
+        measure("tessera", url + PATH, token, args.seconds, results)
+    body_path = os.path.join(args.data, "list-body.json")
+    with open(body_path, "wb") as handle:
+        handle.write(body)
+    with server("--ceiling", body_path) as url:
+        measure("ceiling", url + PATH, None, args.seconds, results)
+    with base_checkout(args.base) as source, tempfile.TemporaryDirectory() as folder:
+        with server("--ini", database_without_new_indexes(args.data, folder), source=source) as url:
+            measure("previous", url + PATH, token, args.seconds, results)
+    tessera, ceiling, previous = (results[name][0] for name in ("tessera", "ceiling", "previous"))
+    share = tessera.requests_per_second / ceiling.requests_per_second
+    speedup = tessera.requests_per_second / previous.requests_per_second
+    print(f"\nbody {len(body):,} bytes")
+    print(f"share of the ceiling   {share:6.1%}   target >= 25%   {verdict(share >= 0.25)}")
+    print(f"speed-up over previous {speedup:6.1f}x   target >= 5x    {verdict(speedup >= 5)}")
+    print(f"errors                 {tessera.errors:6d}    target 0        {verdict(tessera.errors == 0)}")
+
+
+if __name__ == "__main__":
+    main()
