@@ -18,19 +18,20 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple
 
 from dateutil import rrule
 
 _ONE_HOUR = dt.timedelta(hours=1)
+_WINDOWS_REMEMBERED = 8
 FREQUENCIES = {"daily": rrule.DAILY, "weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)  # by_weekday 1 = Monday
 
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One occurrence: its own start and end, and ``original_start`` — None for a one-off schedule."""
+class Occurrence(NamedTuple):
+    """One occurrence: its own start and end, and ``original_start`` — None for a one-off schedule.
+    (A named tuple: a month of a busy calendar makes thousands, and a tuple is made fastest.)"""
 
     start: dt.datetime
     end: dt.datetime | None
@@ -81,9 +82,24 @@ class _Series:
     options: tuple  # the BYxxx parts as sorted (name, value) pairs
     local_start: dt.datetime
     until: dt.datetime | None
+    excluded: frozenset = frozenset()  # the starts ``exdates`` removes
+    # the starts of the windows asked for lately: expanding a window is a pure function, and the
+    # views of today, this week or a month ask for the same windows again and again
+    remembered: collections.OrderedDict = field(default_factory=collections.OrderedDict, compare=False, hash=False)
 
     def rrule(self, dtstart: dt.datetime | None = None) -> rrule.rrule:
         return _rrule_at(self, dtstart or self.local_start)
+
+    def starts(self, after: dt.datetime, before: dt.datetime) -> tuple[dt.datetime, ...]:
+        """The starts from ``after`` to ``before``, ``exdates`` included. The cost follows the window, not
+        the series' age: expansion begins next to the window."""
+        key = (after, before)
+        found = self.remembered.get(key)
+        if found is None:
+            found = self.remembered[key] = tuple(self.rrule(self.start_near(after)).between(after, before, inc=True))
+            if len(self.remembered) > _WINDOWS_REMEMBERED:
+                self.remembered.popitem(last=False)
+        return found
 
     def start_near(self, moment: dt.datetime, periods_before: int = 1) -> dt.datetime:
         """A dtstart in step with the series (whole intervals after its first start), at least
@@ -117,16 +133,23 @@ def _rrule_at(series: _Series, dtstart: dt.datetime) -> rrule.rrule:
                        **dict(series.options))
 
 
-@functools.lru_cache(maxsize=4096)
-def _local_starts(series: _Series, after: dt.datetime, before: dt.datetime) -> tuple[dt.datetime, ...]:
-    """The series' starts from ``after`` to ``before``. The cost follows the window, not the series'
-    age: expansion starts next to the window. A pure function of its arguments, so remembered:
-    the views of today, this week or a month ask for the same windows again and again."""
-    return tuple(series.rrule(series.start_near(after)).between(after, before, inc=True))
-
-
 def _monday(moment: dt.datetime) -> dt.date:
     return moment.date() - dt.timedelta(days=moment.weekday())
+
+
+def _series_of(rule: dict, first_start: dt.datetime, tz) -> _Series:
+    """The series of a stored rule; the same rule and start give the same object (remembered)."""
+    try:
+        frozen = tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in rule.items()))
+        return _remembered_series(frozen, first_start, tz)
+    except TypeError:  # a part that cannot be a key (nested objects): not remembered
+        return _series(rule, first_start, tz)
+
+
+@functools.lru_cache(maxsize=8192)
+def _remembered_series(frozen_rule: tuple, first_start: dt.datetime, tz) -> _Series:
+    rule = {key: list(value) if isinstance(value, tuple) else value for key, value in frozen_rule}
+    return _series(rule, first_start, tz)
 
 
 def _series(rule: dict, first_start: dt.datetime, tz) -> _Series:
@@ -139,7 +162,7 @@ def _series(rule: dict, first_start: dt.datetime, tz) -> _Series:
         # RFC 5545 (and dateutil) refuse COUNT with UNTIL: the series ends at whichever comes first
         last = _last_counted_start(frequency, interval, options, int(rule["count"]), local_start)
         until = last if until is None else min(until, last)
-    return _Series(frequency, interval, options, local_start, until)
+    return _Series(frequency, interval, options, local_start, until, frozenset(excluded_starts(rule, first_start, tz)))
 
 
 def build_rrule(rule: dict, first_start: dt.datetime, tz) -> rrule.rrule:
@@ -173,15 +196,14 @@ def occurrences(schedule, window_start: dt.datetime, window_end: dt.datetime, tz
         if _overlaps(schedule.start_time, schedule.start_time + duration, window_start, window_end):
             yield Occurrence(schedule.start_time, schedule.end_time, None)
         return
-    series = _series(schedule.recurrence_rule, schedule.start_time, tz)
-    excluded = excluded_starts(schedule.recurrence_rule, schedule.start_time, tz)
+    series = _series_of(schedule.recurrence_rule, schedule.start_time, tz)
     search_from = (window_start - duration).astimezone(tz)
     # an hour past the window's end: local times compare by the wall clock, which repeats an hour in autumn
-    for local_start in _local_starts(series, search_from, (window_end + _ONE_HOUR).astimezone(tz)):
+    for local_start in series.starts(search_from, (window_end + _ONE_HOUR).astimezone(tz)):
         start = local_start.astimezone(dt.timezone.utc)
         if start >= window_end:
             return
-        if local_start in excluded:
+        if local_start in series.excluded:
             continue
         end = start + duration
         if _overlaps(start, end, window_start, window_end):
