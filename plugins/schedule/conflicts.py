@@ -4,8 +4,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.toolkit import Conflict, User
 
@@ -35,6 +36,18 @@ def conflict_window(schedule: Schedule, now: dt.datetime, horizon_days: int) -> 
     return window_start, window_end
 
 
+def not_family(schedule: Schedule) -> list[ColumnElement]:
+    """Where-clauses leaving out the schedule's own series parts: the series it came from, the parts and
+    occurrences taken out of it, and its siblings (exceptions.py). A series never conflicts with itself."""
+    clauses = []
+    if schedule.id is not None:
+        clauses.append(or_(Schedule.series_id.is_(None), Schedule.series_id != schedule.id))
+    if schedule.series_id is not None:
+        clauses += [Schedule.id != schedule.series_id,
+                    or_(Schedule.series_id.is_(None), Schedule.series_id != schedule.series_id)]
+    return clauses
+
+
 def lock_creator(dbsession: Session, creator_id: int) -> None:
     """Serialise conflict checks per owner: two requests cannot both see "no overlap" and both write.
 
@@ -57,7 +70,7 @@ def check_conflicts(dbsession: Session, registry, schedule: Schedule) -> None:
     others = dbsession.scalars(select(Schedule).where(
         Schedule.creator_id == schedule.creator_id, Schedule.is_deleted.is_(False),
         Schedule.status != "cancelled", Schedule.is_all_day.is_(False), Schedule.end_time.is_not(None),
-        *([Schedule.id != schedule.id] if schedule.id is not None else []),
+        *([Schedule.id != schedule.id] if schedule.id is not None else []), *not_family(schedule),
         *touching(window_start, window_end))).all()
     # own occurrences all last the same: sorted by start they are sorted by end too, so the one
     # starting last before another occurrence ends is the only one that can still overlap it

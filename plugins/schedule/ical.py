@@ -71,8 +71,18 @@ def calendar_body(registry, schedules, name: str | None = None) -> bytes:
     cache = registry.schedule_event_cache
     feed.add_component(cache.timezone(str(registry.site_timezone)))
     head, end = feed.to_ical().rsplit(b"END:VCALENDAR", 1)
-    events = [cache.event(event_key(schedule), lambda schedule=schedule: vevent(registry, schedule).to_ical())
-              for schedule in schedules]
+    by_id = {schedule.id: schedule for schedule in schedules}
+    overridden: dict[int, set] = {}
+    for schedule in schedules:
+        if schedule.recurrence_id is not None and schedule.series_id in by_id:
+            overridden.setdefault(schedule.series_id, set()).add(schedule.recurrence_id)
+    events = []
+    for schedule in schedules:
+        mine = frozenset(overridden.get(schedule.id, ()))
+        parent = by_id.get(schedule.series_id) if schedule.recurrence_id is not None else None
+        key = (*event_key(schedule), mine, parent and (parent.id, parent.is_all_day))
+        events.append(cache.event(key, lambda schedule=schedule, mine=mine, parent=parent:
+                                  vevent(registry, schedule, mine, parent).to_ical()))
     return b"".join([head, *events, b"END:VCALENDAR", end])
 
 
@@ -111,10 +121,17 @@ class EventCache:
         return self._timezones[tzid]
 
 
-def vevent(registry, schedule: Schedule) -> icalendar.Event:
+def vevent(registry, schedule: Schedule, overridden: frozenset = frozenset(),
+           override_of: Schedule | None = None) -> icalendar.Event:
+    """The VEVENT of a schedule. A series leaves out of its EXDATE the ``overridden`` starts (their
+    schedules are in the same feed); an occurrence taken out of the series ``override_of`` (in the same
+    feed) is that series' UID with a RECURRENCE-ID."""
     tz = registry.site_timezone
     event = icalendar.Event()
-    event.add("uid", f"schedule-{schedule.id}@tessera")
+    event.add("uid", f"schedule-{(override_of or schedule).id}@tessera")
+    if override_of is not None:
+        event.add("recurrence-id", schedule.recurrence_id.astimezone(tz).date() if override_of.is_all_day
+                  else schedule.recurrence_id.astimezone(tz))
     event.add("sequence", schedule.sequence or 0)
     event.add("dtstamp", schedule.update_datetime)
     event.add("created", schedule.create_datetime)
@@ -134,7 +151,8 @@ def vevent(registry, schedule: Schedule) -> icalendar.Event:
         event.add("dtend", local(schedule.end_time))
     if schedule.recurrence_rule:
         event.add("rrule", rrule_value(schedule, tz))
-        excluded = sorted(excluded_starts(schedule.recurrence_rule, schedule.start_time, tz))
+        excluded = sorted(moment for moment in excluded_starts(schedule.recurrence_rule, schedule.start_time, tz)
+                          if moment not in overridden)
         if excluded:
             event.add("exdate", [local(moment) for moment in excluded])
     if schedule.reminder_enabled:

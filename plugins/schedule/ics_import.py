@@ -2,7 +2,8 @@
 
 What the schedule model cannot hold is skipped and reported, never half-imported: a rule
 part we do not have (BYSETPOS, BYMONTH, "the first Monday"), a frequency finer than a day,
-times outside the supported years. Alarms with a time before the start become reminder
+times outside the supported years. An occurrence overriding one of a series in the file
+(RECURRENCE-ID) is taken out of that series, as ``scope=this`` does. Alarms with a time before the start become reminder
 leads (up to five); without an alarm the schedule does not remind. Attendees become
 free-text participants (an import invites nobody). Overlaps are allowed: a calendar being
 moved in must not be refused piece by piece.
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.toolkit import ApiError, BadRequest, User, api_service, current_user, ok
 
+from .exceptions import change_occurrences
 from .models import SCHEDULE_TYPES, Schedule
 from .recurrence import FREQUENCIES
 from .schemas import MAX_LEADS, MAX_REMINDER_MINUTES
@@ -53,22 +55,33 @@ def import_calendar(dbsession: Session, registry, user: User, text: str) -> dict
     events = calendar.walk("VEVENT")
     if len(events) > MAX_EVENTS:
         raise BadRequest.field("ics", f"最多导入 {MAX_EVENTS} 个日程")
-    created, skipped = [], []
-    for event in events:
+    created, skipped, by_uid = [], [], {}
+    # the series first, then the occurrences that override one of theirs (RECURRENCE-ID)
+    for event in sorted(events, key=lambda event: event.get("recurrence-id") is not None):
         uid, summary = str(event.get("uid", "")), str(event.get("summary", ""))
         try:
             values = schedule_values(registry, event)
             with dbsession.begin_nested():
-                schedule = save_schedule(dbsession, registry, user, Schedule(), values, allow_conflict=True)
+                if event.get("recurrence-id") is None:
+                    schedule = by_uid[uid] = save_schedule(dbsession, registry, user, Schedule(), values,
+                                                           allow_conflict=True)
+                else:
+                    schedule = _override(dbsession, registry, user, by_uid.get(uid), event, values)
             created.append(schedule.id)
         except (Skip, ApiError, ValueError, TypeError, KeyError) as exc:
             skipped.append({"uid": uid, "summary": summary, "reason": str(exc)[:300]})
     return {"created_count": len(created), "created": created, "skipped": skipped}
 
 
+def _override(dbsession: Session, registry, user: User, series: Schedule | None, event, values: dict) -> Schedule:
+    """An occurrence of an imported series changed on its own: taken out of the series, as ``scope=this`` does."""
+    if series is None or not series.recurrence_rule:
+        raise Skip("RECURRENCE-ID 指向的重复日程不在此文件中（或未能导入）")
+    original = _instant(event.decoded("recurrence-id"), registry.site_timezone)
+    return change_occurrences(dbsession, registry, user, series, "this", original, values, allow_conflict=True)
+
+
 def schedule_values(registry, event) -> dict:
-    if event.get("recurrence-id") is not None:
-        raise Skip("重复日程中单独修改的一次（RECURRENCE-ID）暂不支持导入")
     tz = registry.site_timezone
     start = event.decoded("dtstart", None)
     if start is None:

@@ -39,6 +39,10 @@ TRANSITIONS = {
 STATUS_NAMES = {"pending": "待处理", "in_progress": "进行中", "completed": "已完成", "cancelled": "已取消"}
 
 
+#: which occurrences of a series a change applies to: one, it and every later one, or all (exceptions.py)
+SCOPES = ("this", "following", "all")
+
+
 #: the statuses of a schedule that still lies ahead of its people: it reminds, counts as upcoming or overdue
 ACTIVE_STATUSES = ("pending", "in_progress")
 
@@ -86,6 +90,10 @@ class Schedule(Base):
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     remark: Mapped[str] = mapped_column(Text, default="")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # an occurrence taken out of a series (exceptions.py): the series it came from, and its original start there;
+    # a series split off by "this and following" has series_id and no recurrence_id
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_schedule.id"), index=True)
+    recurrence_id: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     create_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     update_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     creator_id: Mapped[int] = mapped_column(ForeignKey("core_user.id"))

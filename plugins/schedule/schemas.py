@@ -13,7 +13,7 @@ import colander
 
 from core.toolkit import MAX_ID, page_nodes, site_aware, supported_year
 
-from .models import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, STATUSES
+from .models import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, SCOPES, STATUSES
 from .recurrence import FREQUENCIES
 from .sharing_models import ACCESS_LEVELS, RESPONSES
 
@@ -261,12 +261,32 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
     ]
 
 
+def occurrence_scope() -> colander.SchemaNode:
+    """Which occurrences of a series a change applies to (exceptions.py)."""
+    return colander.SchemaNode(
+        colander.Mapping(),
+        colander.SchemaNode(colander.String(), name="scope", missing="all", validator=colander.OneOf(SCOPES),
+                            description="重复日程：this 只改这一次，following 这一次及以后，all 全部（默认）"),
+        SiteDateTime(name="occurrence", missing=None, empty_is_missing=True,
+                     description="scope 为 this/following 时：那一次的原开始时间（日历项的 occurrence）"))
+
+
 class CreateScheduleRequest(colander.MappingSchema):
     body = colander.SchemaNode(colander.Mapping(), *schedule_fields(partial=False))
 
 
+class ReplaceScheduleRequest(colander.MappingSchema):
+    body = colander.SchemaNode(colander.Mapping(), *schedule_fields(partial=False))
+    querystring = occurrence_scope()
+
+
 class PatchScheduleRequest(colander.MappingSchema):
     body = colander.SchemaNode(colander.Mapping(), *schedule_fields(partial=True))
+    querystring = occurrence_scope()
+
+
+class DeleteScheduleRequest(colander.MappingSchema):
+    querystring = occurrence_scope()
 
 
 class ListSchedulesRequest(colander.MappingSchema):
@@ -297,6 +317,7 @@ class BatchDeleteRequest(colander.MappingSchema):
 class UpdateStatusRequest(colander.MappingSchema):
     body = colander.SchemaNode(
         colander.Mapping(), colander.SchemaNode(colander.String(), name="status", validator=colander.OneOf(STATUSES)))
+    querystring = occurrence_scope()
 
 
 class StatisticsRequest(colander.MappingSchema):

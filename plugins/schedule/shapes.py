@@ -13,10 +13,10 @@ from .sharing import attendees_json
 #: the columns a schedule's JSON is made of, in the spec's order: read-only lists select these rows, not ORM objects
 LIST_FIELDS = ("id", "title", "description", "schedule_type", "start_time", "end_time", "location", "participants",
                "status", "priority", "is_all_day", "reminder_enabled", "reminder_time", "reminder_method",
-               "more_reminders", "related_type", "related_id", "recurrence_rule", "attachments", "remark", "create_datetime",
-               "update_datetime", "creator_id")
+               "more_reminders", "related_type", "related_id", "recurrence_rule", "series_id", "recurrence_id",
+               "attachments", "remark", "create_datetime", "update_datetime", "creator_id")
 LIST_COLUMNS = tuple(getattr(Schedule, name) for name in LIST_FIELDS)
-_TIME_FIELDS = ("start_time", "end_time", "create_datetime", "update_datetime")
+_TIME_FIELDS = ("start_time", "end_time", "recurrence_id", "create_datetime", "update_datetime")
 
 
 def schedule_json(registry, schedule: Schedule) -> dict:

@@ -6,6 +6,7 @@ from sqlalchemy import case, select
 from core.toolkit import BadRequest, User, api_service, contains_text, current_user, ok, paginate, path_id
 
 from . import schemas
+from .exceptions import change_occurrences, delete_occurrences
 from .models import PRIORITIES, STATUSES, Schedule
 from .shapes import LIST_COLUMNS, schedule_detail_json, schedule_json, schedule_rows_json
 from .visibility import get_editable, get_visible, may_write_for, visible
@@ -98,21 +99,29 @@ def get_schedule(request):
     return ok(request, schedule_detail_json(request, _schedule(request)), "获取成功")
 
 
-@item.put(schema=schemas.CreateScheduleRequest())
+def _scope(request) -> tuple[str, object]:
+    query = request.validated["querystring"]
+    return query["scope"], query["occurrence"]
+
+
+@item.put(schema=schemas.ReplaceScheduleRequest())
 @item.patch(schema=schemas.PatchScheduleRequest())
 def change_schedule(request):
+    """With ``scope=this`` / ``following`` and ``occurrence``, only part of a series changes: the answer is the
+    schedule that now holds it (exceptions.py)."""
     schedule = _editable_schedule(request)
     values, allow_conflict, owner_id = _fields(request)
     if owner_id not in (None, schedule.creator_id):
         raise BadRequest.field("owner_id", "不能把日程移到另一个人的日历")
-    save_schedule(request.dbsession, request.registry, current_user(request), schedule, values, allow_conflict)
-    return ok(request, schedule_detail_json(request, schedule), "更新成功")
+    changed = change_occurrences(request.dbsession, request.registry, current_user(request), schedule,
+                                 *_scope(request), values, allow_conflict)
+    return ok(request, schedule_detail_json(request, changed), "更新成功")
 
 
-@item.delete()
+@item.delete(schema=schemas.DeleteScheduleRequest())
 def delete_schedule(request):
     schedule = _editable_schedule(request)
-    delete_schedules(request.dbsession, request.registry, current_user(request), [schedule.id])
+    delete_occurrences(request.dbsession, request.registry, current_user(request), schedule, *_scope(request))
     return ok(request, {}, "删除成功")
 
 
@@ -126,7 +135,12 @@ def delete_many(request):
 @update_status.post(schema=schemas.UpdateStatusRequest())
 def change_status(request):
     schedule = _editable_schedule(request)
-    set_status(request.dbsession, request.registry, current_user(request), schedule, request.validated["body"]["status"])
+    status, (scope, occurrence) = request.validated["body"]["status"], _scope(request)
+    if scope == "all":
+        set_status(request.dbsession, request.registry, current_user(request), schedule, status)
+    else:  # completing one occurrence leaves the others as they are
+        schedule = change_occurrences(request.dbsession, request.registry, current_user(request), schedule, scope,
+                                      occurrence, {"status": status})
     return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
 
 
