@@ -51,6 +51,9 @@ def demo_site(folder: str, users: int = 100, schedules: int = 100_000, customers
                         "--schedules", str(schedules), "--customers", str(customers)], check=True, cwd=ROOT)
         print(f"demo-data: {time.monotonic() - started:.1f} s", flush=True)
         open(marker, "w").close()
+    else:  # a kept site: bring its schema to this code's
+        subprocess.run([PYTHON, "-m", "core.cli", "-c", ini, "db", "upgrade"], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
     return ini
 
 

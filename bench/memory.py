@@ -25,10 +25,15 @@ from bench.harness import NoiseGauge, demo_site, fetch, machine, process_ids, se
 ROTATION = """
 local paths = {{{paths}}}
 local counter = 0
+local function json_headers()
+  local headers = {{["Content-Type"] = "application/json"}}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return headers
+end
 request = function()
   counter = counter + 1
   if counter % 10 == 0 then
-    return wrk.format("PATCH", "/api/customer/schedules/{id}/", {{["Content-Type"] = "application/json"}},
+    return wrk.format("PATCH", "/api/customer/schedules/{id}/", json_headers(),
                       '{{"remark": "备注 ' .. counter .. '"}}')
   end
   return wrk.format("GET", paths[counter % #paths + 1])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 from typing import Iterator
 
 import transaction as transaction_package
@@ -76,6 +77,9 @@ def contains_text(text: str, *columns):
 #: the execution option that marks an engine (and so its transactions) as read-only
 READ_ONLY = "tessera_read_only"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: how long a writer waits for this process's other writers before leaving it to SQLite's busy handler
+WRITER_WAIT_SECONDS = 10
+_HOLDS_WRITER = "tessera_holds_writer_lock"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -100,11 +104,35 @@ def _make_sqlite_transactional(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    # This process's writers queue on a lock, woken the moment the writer before them ends,
+    # instead of in SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and
+    # so stretched the slowest requests to seconds under mixed load. Other processes (the
+    # worker) still meet the busy handler. A writer that waits too long (a transaction
+    # opened inside another of the same thread) falls back to it rather than hang.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection):
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # readers take no lock, so they never wait for writers
+            return
         # IMMEDIATE takes the write lock up front: two claimers never both read
-        # "unclaimed" and then both write. Readers take no lock, so they never wait for writers.
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # "unclaimed" and then both write.
+        if writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            connection.info[_HOLDS_WRITER] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(connection.info)
+            raise
+
+    def release(info) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "commit", lambda connection: release(connection.info))
+    event.listen(engine, "rollback", lambda connection: release(connection.info))
+    event.listen(engine.pool, "checkin", lambda _dbapi_connection, record: release(record.info))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
