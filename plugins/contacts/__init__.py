@@ -8,7 +8,7 @@ and schedules can show the customer they are about — through hooks only.
 from __future__ import annotations
 
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_positive_int, hookimpl
-from plugins.contacts import demo, plans, presence
+from plugins.contacts import access, demo, plans, presence, work
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
 from plugins.contacts.events import EVENT_TYPES
 from plugins.contacts.notices import TASK_NAME, send_assignment_notices
@@ -40,6 +40,16 @@ def tessera_authenticated_request(request, user):
 @hookimpl
 def tessera_event_types():
     return EVENT_TYPES
+
+
+@hookimpl(optionalhook=True)
+def tessera_schedule_readers(dbsession, user):
+    return access.schedule_team_reads(dbsession, user)
+
+
+@hookimpl(optionalhook=True)
+def tessera_calendar_items(dbsession, user, start, end):
+    return work.calendar_items(dbsession, user, start, end)
 
 
 @hookimpl

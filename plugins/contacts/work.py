@@ -1,6 +1,8 @@
 """A customer's devices and tasks: creating and changing them, task ids, and the queries lists share."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
@@ -199,3 +201,17 @@ def engineer_tasks(dbsession: Session, engineer_ids: list[int], status: str, lim
     if limit:
         statement = statement.limit(limit)
     return dbsession.execute(statement).all() if engineer_ids else []
+
+
+def calendar_items(dbsession: Session, user: User, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The tasks ``user`` works on that span part of [start, end) from their start date to their deadline
+    (cancelled ones and those without both dates stay off calendars): ``tessera_calendar_items``."""
+    tasks = dbsession.scalars(
+        select(Task).join(TaskEngineer, TaskEngineer.task_id == Task.id).join(Customer, Customer.id == Task.customer_id)
+        .where(TaskEngineer.engineer_id == user.id, Task.is_deleted.is_(False), Customer.is_deleted.is_(False),
+               Task.status != "cancelled", Task.start_date < end, Task.deadline >= start)
+        .options(contains_eager(Task.customer)).order_by(Task.start_date, Task.id))
+    return [{"kind": "task", "id": task.task_code, "title": task.title, "status": task.status,
+             "start": task.start_date, "end": task.deadline, "customer_name": task.customer.name,
+             "customer_address": task.customer.address, "url": f"/api/v1/contacts/tasks/{task.task_code}"}
+            for task in tasks]

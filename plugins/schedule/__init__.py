@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, feeds, ical, ics_import, outside, sharing_views, views
+from . import calendar, demo, feeds, hookspecs, ical, ics_import, outside, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -41,6 +41,7 @@ manifest = Manifest(
 
 
 def includeme(config):
+    config.registry.tessera_plugin_manager.add_hookspecs(hookspecs)
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.declare_permission(outside.REMIND_EXTERNAL, default_roles=outside.DEFAULT_ROLES)

@@ -15,11 +15,11 @@ from core.toolkit import BadRequest, api_service, current_user, ok, site_today
 
 from . import schemas
 from .models import PRIORITIES, SCHEDULE_TYPES, STATUSES, Schedule
-from .shapes import OccurrenceShapes
+from .shapes import OccurrenceShapes, item_json
 from .statistics import due_counts
 from .views import PREFIX
 from .visibility import visible
-from .windows import by_day, day_window, occurrences_in
+from .windows import by_day, calendar_items, day_window, occurrences_in
 
 today = api_service(name="schedule.today", path=f"{PREFIX}/today/",
                     description="The caller's occurrences on the site's today (or on `date`).")
@@ -56,6 +56,17 @@ def _shaped(request, pairs) -> list[dict]:
     return [shape(schedule, occurrence) for schedule, occurrence in pairs]
 
 
+def _own_items(request, first: dt.date, days: int):
+    """What other plugins put on the caller's own calendar (a task between its start and deadline);
+    nothing when the caller looks only at other people's calendars (``owner_id``)."""
+    user = current_user(request)
+    owner_ids = request.validated["querystring"]["owner_id"]
+    if owner_ids and user.id not in owner_ids:
+        return []
+    window = day_window(first, request.registry.site_timezone, days=days)
+    return calendar_items(request.dbsession, request.registry, user, window)
+
+
 @today.get(schema=schemas.DayRequest())
 def list_today(request):
     registry = request.registry
@@ -66,6 +77,7 @@ def list_today(request):
         "date": day.isoformat(), "total_count": len(pairs),
         "by_status": {status: by_status[status] for status in STATUSES},
         "schedules": _shaped(request, pairs),
+        "items": [item_json(registry, item, span) for item, span in _own_items(request, day, 1)],
     }, "获取成功")
 
 
@@ -81,6 +93,7 @@ def list_this_week(request):
         "total_count": len(pairs),
         "by_day": {day.isoformat(): len(items) for day, items in grouped.items()},
         "schedules": _shaped(request, pairs),
+        "items": [item_json(registry, item, span) for item, span in _own_items(request, monday, 7)],
     }, "获取成功")
 
 
@@ -100,13 +113,15 @@ def month_view(request):
 
 
 def _days_json(request, first: dt.date, length: int) -> list[dict]:
-    registry = request.registry
+    registry, days = request.registry, _days(first, length)
     pairs = _visible_occurrences(request, first, length)
     shape = OccurrenceShapes(request.dbsession, registry, pairs)
-    grouped = by_day(pairs, registry.site_timezone, _days(first, length))
+    grouped = by_day(pairs, registry.site_timezone, days)
+    extra = by_day(_own_items(request, first, length), registry.site_timezone, days)
     return [{"date": day.isoformat(),
              "schedules": [shape(schedule, occurrence) for schedule, occurrence in items],
-             "count": len(items)} for day, items in grouped.items()]
+             "count": len(items),
+             "items": [item_json(registry, item, span) for item, span in extra[day]]} for day, items in grouped.items()]
 
 
 @day_range.get(schema=schemas.RangeRequest())

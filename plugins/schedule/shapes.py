@@ -103,3 +103,10 @@ class OccurrenceShapes:
             own = self.shaped[schedule.id] = {"id": schedule.id, "owner": self.owners[schedule.creator_id],
                                               **{name: getattr(schedule, name) for name in OCCURRENCE_FIELDS}}
         return dict(own, **_occurrence_times(self.registry, occurrence))
+
+
+def item_json(registry, item: dict, span: Occurrence) -> dict:
+    """Another plugin's calendar item (``tessera_calendar_items``): its own fields, its times shown as schedules' are."""
+    data = {name: value for name, value in item.items() if name not in ("start", "end")}
+    data.update(start_time=isoformat_local(registry, span.start), end_time=isoformat_local(registry, span.end))
+    return data

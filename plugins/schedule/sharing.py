@@ -15,7 +15,7 @@ from core.toolkit import BadRequest, Forbidden, Recipient, User, isoformat_local
 
 from .models import Schedule
 from .sharing_models import DECLINED, NEEDS_ACTION, Attendee
-from .visibility import get_visible
+from .visibility import get_readable
 
 
 def resolve_participants(dbsession: Session, participants: list[dict]) -> list[dict]:
@@ -46,7 +46,7 @@ def sync_attendees(schedule: Schedule) -> None:
 
 def respond(dbsession: Session, registry, user: User, schedule_id: int, response: str) -> Schedule:
     """Record ``user``'s answer; 4004 when they do not see the schedule, 4003 when they see it without attending."""
-    schedule = get_visible(dbsession, user, schedule_id)
+    schedule = get_readable(dbsession, registry, user, schedule_id)
     attendee = next((attendee for attendee in schedule.attendees if attendee.user_id == user.id), None)
     if attendee is None:
         raise Forbidden("只有被邀请的参与人可以答复")

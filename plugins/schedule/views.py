@@ -9,7 +9,7 @@ from . import schemas
 from .exceptions import change_occurrences, delete_occurrences
 from .models import PRIORITIES, STATUSES, Schedule
 from .shapes import LIST_COLUMNS, schedule_detail_json, schedule_json, schedule_rows_json
-from .visibility import get_editable, get_visible, may_write_for, visible
+from .visibility import get_editable, get_readable, may_write_for, readable
 from .writes import delete_schedules, save_schedule, set_status
 
 PREFIX = "/api/customer/schedules"
@@ -46,7 +46,8 @@ def _order_by(ordering: str) -> list:
 @collection.get(schema=schemas.ListSchedulesRequest())
 def list_schedules(request):
     query = request.validated["querystring"]
-    statement = select(*LIST_COLUMNS).where(*visible(current_user(request), query["owner_id"], request.dbsession))
+    statement = select(*LIST_COLUMNS).where(*readable(request.registry, request.dbsession, current_user(request),
+                                                      query["owner_id"]))
     for name in ("schedule_type", "status", "priority", "related_type", "related_id"):
         if query[name] is not None:
             statement = statement.where(getattr(Schedule, name) == query[name])
@@ -87,11 +88,11 @@ def create_schedule(request):
 
 
 def _schedule(request) -> Schedule:
-    return get_visible(request.dbsession, current_user(request), path_id(request, "id", "日程不存在"))
+    return get_readable(request.dbsession, request.registry, current_user(request), path_id(request, "id", "日程不存在"))
 
 
 def _editable_schedule(request) -> Schedule:
-    return get_editable(request.dbsession, current_user(request), path_id(request, "id", "日程不存在"))
+    return get_editable(request.dbsession, request.registry, current_user(request), path_id(request, "id", "日程不存在"))
 
 
 @item.get()
@@ -148,7 +149,7 @@ def change_status(request):
 def list_by_related(request):
     query = request.validated["querystring"]
     schedules = request.dbsession.scalars(
-        select(Schedule).where(*visible(current_user(request)), Schedule.related_type == query["related_type"],
+        select(Schedule).where(*readable(request.registry, request.dbsession, current_user(request)), Schedule.related_type == query["related_type"],
                                Schedule.related_id == query["related_id"])
         .order_by(Schedule.start_time, Schedule.id)).all()
     return ok(request, [schedule_json(request.registry, schedule) for schedule in schedules], "获取成功")

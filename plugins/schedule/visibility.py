@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -39,9 +39,10 @@ _GRANTS_AND_ATTENDANCES = union_all(
     select(literal("attend"), Attendee.schedule_id).where(Attendee.user_id == bindparam("user_id")))
 
 
-def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Session | None = None) -> list[ColumnElement]:
-    """Where-clauses for the schedules ``user`` may see (see the module), optionally only those of ``owner_ids``.
-    Never the deleted.
+def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Session | None = None,
+            also: ColumnElement | None = None) -> list[ColumnElement]:
+    """Where-clauses for the schedules ``user`` may see (see the module), optionally only those of ``owner_ids``;
+    ``also`` widens what a non-admin sees (``readable``). Never the deleted.
 
     Given a ``dbsession``, the user's grants and attendances are read first (two indexed
     look-ups) and written into the clauses as ids: the database can then walk the
@@ -56,14 +57,39 @@ def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Sessi
         return clauses
     if dbsession is None:
         clauses.append(or_(Schedule.creator_id == user.id, Schedule.creator_id.in_(granting_owners(user, (READ, WRITE))),
-                           Schedule.id.in_(attended_by(user.id))))
+                           Schedule.id.in_(attended_by(user.id)), *_given(also)))
         return clauses
     owners, attended_ids = [user.id], []
     for kind, found in dbsession.execute(_GRANTS_AND_ATTENDANCES, {"user_id": user.id}):
         (owners if kind == "grant" else attended_ids).append(found)
     own = Schedule.creator_id == user.id if len(owners) == 1 else Schedule.creator_id.in_(owners)
-    clauses.append(or_(own, Schedule.id.in_(attended_ids)) if attended_ids else own)
+    widened = [Schedule.id.in_(attended_ids)] if attended_ids else []
+    widened += _given(also)
+    clauses.append(or_(own, *widened) if widened else own)
     return clauses
+
+
+def _given(clause: ColumnElement | None) -> list[ColumnElement]:
+    return [] if clause is None else [clause]
+
+
+def team_reads(registry, dbsession: Session, user: User) -> ColumnElement | None:
+    """The schedules ``user`` reads as one of the team of what they are about (a customer's sales and engineers),
+    as the plugins owning those objects answer ``tessera_schedule_readers``; None when they are on no team."""
+    answers = registry.tessera_plugin_manager.hook.tessera_schedule_readers(registry=registry, dbsession=dbsession,
+                                                                          user=user)
+    about = [and_(Schedule.related_type == related_type, Schedule.related_id.in_(list(ids)))
+             for answer in answers for related_type, ids in (answer or ()) if ids]
+    return or_(*about) if about else None
+
+
+def readable(registry, dbsession: Session, user: User, owner_ids: Iterable[int] | None = None) -> list[ColumnElement]:
+    """Where-clauses for what ``user`` may read (the list, a detail, ``by_related``): what they see
+    (``visible``) and the schedules about objects whose team they are on. Their own calendars (today,
+    week, month, statistics, the feed) show only ``visible``: the team's schedules are not their appointments."""
+    if user.is_admin:
+        return visible(user, owner_ids)
+    return visible(user, owner_ids, dbsession, also=team_reads(registry, dbsession, user))
 
 
 def editable(user: User) -> list[ColumnElement]:
@@ -79,18 +105,18 @@ def own_calendar(user_id: int) -> ColumnElement:
     return or_(Schedule.creator_id == user_id, Schedule.id.in_(attended_by(user_id, declined_too=False)))
 
 
-def get_visible(dbsession: Session, user: User, schedule_id: int) -> Schedule:
-    schedule = dbsession.scalar(select(Schedule).where(Schedule.id == schedule_id, *visible(user)))
+def get_readable(dbsession: Session, registry, user: User, schedule_id: int) -> Schedule:
+    schedule = dbsession.scalar(select(Schedule).where(Schedule.id == schedule_id, *readable(registry, dbsession, user)))
     if schedule is None:
         raise NotFound("日程不存在")
     return schedule
 
 
-def get_editable(dbsession: Session, user: User, schedule_id: int) -> Schedule:
-    """The schedule if ``user`` may change it; 4003 when they only see it, 4004 when they do not."""
+def get_editable(dbsession: Session, registry, user: User, schedule_id: int) -> Schedule:
+    """The schedule if ``user`` may change it; 4003 when they only read it, 4004 when they do not."""
     schedule = dbsession.scalar(select(Schedule).where(Schedule.id == schedule_id, *editable(user)))
     if schedule is None:
-        get_visible(dbsession, user, schedule_id)
+        get_readable(dbsession, registry, user, schedule_id)
         raise Forbidden("只有日程的所有者及其授权编辑人可以修改此日程")
     return schedule
 

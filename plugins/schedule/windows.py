@@ -12,7 +12,7 @@ from core.toolkit import User, isoformat_local
 
 from .models import ACTIVE_STATUSES, Schedule
 from .recurrence import Occurrence, occurrences
-from .visibility import visible
+from .visibility import readable, visible
 
 
 def touching(window_start: dt.datetime, window_end: dt.datetime) -> list[ColumnElement]:
@@ -48,6 +48,15 @@ def occurrences_in(dbsession: Session, registry, user: User, window: Window, own
     found = [(schedule, occurrence) for schedule in schedules
              for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
     found.sort(key=lambda pair: (pair[1].start, pair[0].id))
+    return found
+
+
+def calendar_items(dbsession: Session, registry, user: User, window: Window) -> list[tuple[dict, Occurrence]]:
+    """Items other plugins keep on ``user``'s calendar in the window (``tessera_calendar_items``), each with its span."""
+    answers = registry.tessera_plugin_manager.hook.tessera_calendar_items(
+        registry=registry, dbsession=dbsession, user=user, start=window.start, end=window.end)
+    found = [(item, Occurrence(item["start"], item["end"], None)) for answer in answers for item in answer or ()]
+    found.sort(key=lambda pair: (pair[1].start, str(pair[0]["id"])))
     return found
 
 
@@ -88,7 +97,7 @@ def upcoming_related(dbsession: Session, registry, user: User, related_type: str
     now = registry.clock.now()
     horizon = registry.settings["tessera.schedule.conflict_horizon_days"]
     candidates = dbsession.scalars(select(Schedule).where(
-        *visible(user), Schedule.related_type == related_type, Schedule.related_id.in_(related_ids),
+        *readable(registry, dbsession, user), Schedule.related_type == related_type, Schedule.related_id.in_(related_ids),
         Schedule.status.in_(ACTIVE_STATUSES), or_(Schedule.series_end.is_(None), Schedule.series_end >= now))).all()
     upcoming: dict[int, list] = {related_id: [] for related_id in related_ids}
     for schedule in candidates:

@@ -116,8 +116,9 @@ def test_customer_detail_lists_upcoming_schedules(world, spec_customer):
     assert [s["title"] for s in upcoming] == ["回访客户A", "第二次回访"]
     assert upcoming[0] == {"id": first["scheduleId"], "title": "回访客户A", "start_time": "2024-06-12T10:00:00+08:00",
                            "status": "pending", "related_type": "customer_plan", "related_id": first["planId"]}
-    # schedules are their creator's: the sales user sees the customer but not 张三's schedules
-    assert world.call("GET", spec_customer["path"], world.zhaoliu)["data"]["upcomingSchedules"] == []
+    # the customer's sales reads what its engineer planned: they are its team
+    assert world.call("GET", spec_customer["path"], world.zhaoliu)["data"]["upcomingSchedules"] == upcoming
+    assert world.call("GET", spec_customer["path"], world.admin)["data"]["upcomingSchedules"] == upcoming
 
 
 @both

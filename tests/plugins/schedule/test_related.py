@@ -116,11 +116,14 @@ def test_customer_detail_shows_upcoming_related_schedules(site, sales, customer)
                     end_time="2025-12-01T17:00:00+08:00", recurrence_rule={"frequency": "weekly"}, title="周会")["data"]
     create(site, sales, related_id=customer_id, start_time="2026-01-02T09:00:00+08:00", end_time=None,
            status="cancelled", title="取消了")
-    create(site, site.create_user("bob"), related_id=customer_id, start_time="2026-01-03T09:00:00+08:00",
-           end_time=None, title="别人的")
+    bob = site.create_user("bob")
+    others = create(site, bob, related_id=customer_id, start_time="2026-01-03T09:00:00+08:00", end_time=None,
+                    title="别人的")["data"]
     detail = site.get(f"{CONTACTS}/customers/{customer_id}", headers=site.headers(sales)).json["data"]
     upcoming = [(s["id"], s["start_time"]) for s in detail["upcomingSchedules"]]
-    assert upcoming == [(weekly["id"], "2025-12-29T16:00:00+08:00"), (later["id"], "2026-01-10T09:00:00+08:00")]
+    # the customer's sales reads every schedule about it, bob's too: they are its team
+    assert upcoming == [(weekly["id"], "2025-12-29T16:00:00+08:00"), (others["id"], "2026-01-03T09:00:00+08:00"),
+                        (later["id"], "2026-01-10T09:00:00+08:00")]
     assert detail["upcomingSchedules"][0]["related_type"] == "customer"
 
 

@@ -93,7 +93,8 @@ def test_calendar_lists_every_day_at_both_prefixes(site, alice):
     assert data["days"][0] == {"date": "2026-02-01", "count": 1, "schedules": [{
         "id": series["id"], "owner": {"id": alice.id, "username": "alice", "name": "Alice"}, "title": series["title"], "start_time": "2026-02-01T10:00:00+08:00",
         "end_time": "2026-02-01T11:00:00+08:00", "schedule_type": "meeting", "priority": "high",
-        "status": "pending", "is_all_day": False, "location": "公司会议室A", "occurrence": "2026-02-01T10:00:00+08:00"}]}
+        "status": "pending", "is_all_day": False, "location": "公司会议室A", "occurrence": "2026-02-01T10:00:00+08:00"}],
+        "items": []}
     assert [d["date"] for d in data["days"] if d["count"]] == ["2026-02-01", "2026-02-03", "2026-02-05",
                                                                "2026-02-07", "2026-02-09"]
     assert call(site, "GET", "/api/schedule/schedules/calendar_view/", alice, year=2026, month=2)["data"] == data

@@ -1,0 +1,34 @@
+"""The hooks the schedule plugin calls, for plugins that own what schedules are about or what fills a calendar.
+
+The schedule plugin may be disabled: implement these with ``@hookimpl(optionalhook=True)``.
+"""
+from __future__ import annotations
+
+from core.toolkit import hookspec
+
+
+@hookspec
+def tessera_schedule_readers(registry, dbsession, user):
+    """Say which objects' schedules ``user`` may read besides their own: they are on that object's team.
+
+    Return a list of ``(related_type, ids)`` (``ids`` a list of ints): schedules whose
+    ``related_type`` is that type and whose ``related_id`` is among ``ids`` become readable to
+    ``user`` — in the schedule list, a schedule's detail, ``by_related`` and an object's upcoming
+    schedules — but not editable, and not added to their own calendar views (today, week, month,
+    statistics, feed). The contacts plugin answers ``customer`` and ``customer_plan`` for a
+    customer's sales person and assigned engineers. Return ``None`` or ``[]`` when the user is on
+    no team: their reads then stay on the schedule indexes. Not called for admins (they read
+    everything). Keep it cheap — an indexed query or two: it runs on every such read. Every answer counts.
+    """
+
+
+@hookspec
+def tessera_calendar_items(registry, dbsession, user, start, end):
+    """Return what your plugin puts on ``user``'s own calendar between ``start`` and ``end`` (aware, UTC).
+
+    A list of dicts, each ``{"kind", "id", "title", "status", "start", "end"}`` plus any JSON-able
+    fields a client needs to open it (a ``url``): ``kind`` names what it is (``task``), ``id`` its id
+    in your API, ``start``/``end`` aware datetimes (``end`` may be None); include every item whose
+    span touches the window. The schedule plugin shows them in today, this_week, calendar_view and
+    range under ``items`` (times in the site's zone), apart from the schedules. Every answer counts.
+    """
