@@ -52,6 +52,11 @@ class Request:
         return json.loads(self.body)
 
 
+class _ProviderHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a provider takes many connections at once (the default 5 refuses a pool's burst)
+
+
 class JsonServer:
     """A provider on ``127.0.0.1``: ``server.url`` is its base; every request is kept in ``server.requests``.
 
@@ -65,8 +70,7 @@ class JsonServer:
         self.answers: list[Answer] = []
         self.default = default or Answer()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
+        self._httpd = _ProviderHttpServer(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread: threading.Thread | None = None
 

@@ -40,6 +40,7 @@ from collections import defaultdict
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import selectinload
 
 from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local, publish_event
 from plugins.schedule.models import Schedule
@@ -197,7 +198,8 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
             return batch
         batch.claimed, batch.held_until = len(claimed), now + settings.lease
         schedules = {schedule.id: schedule for schedule in dbsession.scalars(
-            select(Schedule).where(Schedule.id.in_({row.schedule_id for row in claimed})))}
+            select(Schedule).where(Schedule.id.in_({row.schedule_id for row in claimed}))
+            .options(selectinload(Schedule.attendees)))}  # recipients_of reads them: one query, not one each
         known = deliveries_by_reminder(dbsession, [row.id for row in claimed])
         inserts, resends, settlements = [], [], []
         for reminder in claimed:

@@ -41,13 +41,16 @@ def tick(registry) -> None:
     settings = ReminderSettings.of(registry)
     extended = extend_horizons(registry)
     with registry.dbsession_factory.begin() as dbsession:
-        due = claimable(dbsession, registry.clock.now(), settings.fan_out * settings.batch_size)
+        now = registry.clock.now()
+        due = claimable(dbsession, now, settings.fan_out * settings.batch_size)
     runs = min(settings.fan_out, math.ceil(due / settings.batch_size))
     for _ in range(runs):
         registry.tessera_tasks[DISPATCH_TASK]()
     if extended or due:
         log.info("reminders: tick extended %d schedules, queued %d runs for %d due", extended, runs, due)
-    wake_up(registry, next_work(registry))
+    # should a worker die with the claims these runs are about to make, they lapse a lease from now at the latest
+    watch_from = now + settings.lease + TAKEOVER_MARGIN if runs else None
+    wake_up(registry, min((moment for moment in (next_work(registry), watch_from) if moment), default=None))
 
 
 def dispatch(registry, watch: bool = False) -> None:
