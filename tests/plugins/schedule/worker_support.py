@@ -92,7 +92,8 @@ class WorkerSite:
                     for n in range(offset, min(count, offset + 2000))]).all()
                 dbsession.execute(insert(ScheduleReminder), [
                     {"schedule_id": schedule_id, "occurrence_start": start, "remind_time": remind_at,
-                     "remind_method": method, "is_sent": False, "send_result": "", "state": "pending", "attempts": 0,
+                     "remind_method": method, "lead_minutes": int(LEAD.total_seconds() // 60), "is_sent": False,
+                     "send_result": "", "state": "pending", "attempts": 0,
                      "next_attempt_at": remind_at, "create_datetime": now} for schedule_id in ids])
 
     def start_workers(self, count: int, threads: int = 2) -> None:
