@@ -7,8 +7,14 @@ engine and anything else that notifies people only ever talk to this contract.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import select
+
+from core.db import transaction_scope
+from core.models import User
 
 
 @dataclass(frozen=True)
@@ -110,3 +116,28 @@ class Channel(Protocol):
         Pass ``notification.idempotency_key``, when set, to the provider in the provider's
         own way (an ``Idempotency-Key`` header, the ``Message-ID``, a session context).
         """
+
+
+def send_to_users(registry, user_ids, channel_names, notification: Notification, key: str) -> list[tuple[int, str, SendResult]]:
+    """Send ``notification`` to each active platform user of ``user_ids`` on each enabled channel of
+    ``channel_names`` where they have an address; the idempotency key of each message is
+    ``{key}:{user id}:{channel}``. For notices sent from a background task (not for reminders,
+    which the reminder engine delivers and records itself). Returns (user id, channel, result)
+    per message sent; a channel not enabled on the site is passed over.
+    """
+    with transaction_scope(registry) as dbsession:
+        people = [Recipient(name=person.name or person.username, user_id=person.id, email=person.email or None,
+                            mobile=person.mobile or None)
+                  for person in dbsession.scalars(select(User).where(User.id.in_(list(user_ids)),
+                                                                     User.is_active.is_(True)))]
+    results = []
+    for name in channel_names:
+        channel = registry.tessera_channels.get(name)
+        if channel is None:
+            continue
+        for person in people:
+            address = channel.address_of(person)
+            if address is not None:
+                message = dataclasses.replace(notification, idempotency_key=f"{key}:{person.user_id}:{name}")
+                results.append((person.user_id, name, channel.send(message, person, address)))
+    return results

@@ -31,7 +31,7 @@ from core.api import (
                       path_id,
 )
 from core.auth import ADMIN, AUTHENTICATED, current_user, user_has_permission
-from core.channels import Channel, Notification, Recipient, SendResult
+from core.channels import Channel, Notification, Recipient, SendResult, send_to_users
 from core.clock import FixedClock, SystemClock
 from core.db import Base, UTCDateTime, contains_text, transaction_scope
 from core.events import Event, publish_event
@@ -54,6 +54,6 @@ __all__ = [
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
     "contains_text", "create_user", "current_user", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "site_aware", "site_today", "supported_year", "transaction_scope",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "site_aware", "site_today", "supported_year", "transaction_scope",
     "user_has_permission", "verify_password",
 ]

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
-from core.toolkit import Notification, Recipient, User, current_user, enqueue_after_commit, transaction_scope
+from core.toolkit import Notification, current_user, enqueue_after_commit, send_to_users
 from plugins.contacts.models import Customer, Task
 
 log = logging.getLogger(__name__)
@@ -49,21 +47,11 @@ def _notify_after_commit(request, user_ids, subject: str, text: str, params: dic
 
 def send_assignment_notices(registry, user_ids: list[int], subject: str, text: str, params: dict, key: str) -> None:
     """The background task: one message per person and configured channel where they have an address."""
-    with transaction_scope(registry) as dbsession:
-        people = [Recipient(name=person.name or person.username, user_id=person.id, email=person.email or None,
-                            mobile=person.mobile or None)
-                  for person in dbsession.scalars(select(User).where(User.id.in_(user_ids), User.is_active.is_(True)))]
-    for name in registry.settings["tessera.contacts.assignment_channels"]:
-        channel = registry.tessera_channels.get(name)
-        if channel is None:
+    channels = registry.settings["tessera.contacts.assignment_channels"]
+    for name in channels:
+        if name not in registry.tessera_channels:
             log.warning("assignment notices: channel %r is not enabled on this site; skipped", name)
-            continue
-        for person in people:
-            address = channel.address_of(person)
-            if address is None:
-                continue
-            notification = Notification(template=TEMPLATE, subject=subject, text=text, params=params,
-                                        idempotency_key=f"{key}:{person.user_id}:{name}")
-            result = channel.send(notification, person, address)
-            if not result.ok:
-                log.warning("assignment notice to user %s via %s not sent: %s", person.user_id, name, result.detail)
+    notification = Notification(template=TEMPLATE, subject=subject, text=text, params=params)
+    for user_id, name, result in send_to_users(registry, user_ids, channels, notification, key):
+        if not result.ok:
+            log.warning("assignment notice to user %s via %s not sent: %s", user_id, name, result.detail)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, feeds, hookspecs, ical, ics_import, outside, sharing_views, views
+from . import calendar, demo, feeds, hookspecs, ical, ics_import, notices, outside, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -47,6 +47,7 @@ def includeme(config):
     config.declare_permission(outside.REMIND_EXTERNAL, default_roles=outside.DEFAULT_ROLES)
     config.include(".reminders")
     config.registry.schedule_event_cache = ical.EventCache()
+    config.add_task(notices.send_change_notices, name=notices.TASK_NAME)
     for module in (ical, feeds, ics_import, calendar, sharing_views, views):
         for service in module.SERVICES:
             config.add_cornice_service(service)

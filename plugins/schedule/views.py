@@ -8,8 +8,9 @@ from core.toolkit import BadRequest, User, api_service, contains_text, current_u
 from . import schemas
 from .exceptions import change_occurrences, delete_occurrences
 from .models import PRIORITIES, STATUSES, Schedule
+from .notices import CANCELLED, DELETED, announce, change_of, occurrence_snapshot, snapshot
 from .shapes import LIST_COLUMNS, schedule_detail_json, schedule_json, schedule_rows_json
-from .visibility import get_editable, get_readable, may_write_for, readable
+from .visibility import editable, get_editable, get_readable, may_write_for, readable
 from .writes import delete_schedules, save_schedule, set_status
 
 PREFIX = "/api/customer/schedules"
@@ -114,22 +115,33 @@ def change_schedule(request):
     values, allow_conflict, owner_id = _fields(request)
     if owner_id not in (None, schedule.creator_id):
         raise BadRequest.field("owner_id", "不能把日程移到另一个人的日历")
+    before = snapshot(schedule)
+    scope, occurrence = _scope(request)
     changed = change_occurrences(request.dbsession, request.registry, current_user(request), schedule,
-                                 *_scope(request), values, allow_conflict)
+                                 scope, occurrence, values, allow_conflict)
+    if changed is not schedule:  # a part taken out of the series: it was that occurrence
+        before = occurrence_snapshot(before, occurrence, changed)
+    announce(request, changed, change_of(before, changed), was=before["start_time"])
     return ok(request, schedule_detail_json(request, changed), "更新成功")
 
 
 @item.delete(schema=schemas.DeleteScheduleRequest())
 def delete_schedule(request):
     schedule = _editable_schedule(request)
-    delete_occurrences(request.dbsession, request.registry, current_user(request), schedule, *_scope(request))
+    scope, occurrence = _scope(request)
+    delete_occurrences(request.dbsession, request.registry, current_user(request), schedule, scope, occurrence)
+    announce(request, schedule, DELETED, was=occurrence if scope != "all" else None)
     return ok(request, {}, "删除成功")
 
 
 @batch_delete.post(schema=schemas.BatchDeleteRequest())
 def delete_many(request):
     ids = request.validated["body"]["ids"]
+    schedules = request.dbsession.scalars(
+        select(Schedule).where(Schedule.id.in_(ids), *editable(current_user(request)))).all()
     deleted = delete_schedules(request.dbsession, request.registry, current_user(request), ids)
+    for schedule in schedules:
+        announce(request, schedule, DELETED)
     return ok(request, {"deleted_count": deleted}, f"批量删除成功，共删除 {deleted} 条记录")
 
 
@@ -137,11 +149,13 @@ def delete_many(request):
 def change_status(request):
     schedule = _editable_schedule(request)
     status, (scope, occurrence) = request.validated["body"]["status"], _scope(request)
+    before = snapshot(schedule)
     if scope == "all":
         set_status(request.dbsession, request.registry, current_user(request), schedule, status)
     else:  # completing one occurrence leaves the others as they are
         schedule = change_occurrences(request.dbsession, request.registry, current_user(request), schedule, scope,
                                       occurrence, {"status": status})
+    announce(request, schedule, CANCELLED if status == "cancelled" != before["status"] else None, was=occurrence)
     return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
 
 

@@ -177,3 +177,38 @@ def test_admins_still_see_everything(site, lawyer):
     admin = site.create_user("boss", role="admin")
     created = court_date(site, lawyer)
     assert ids(call(site, "GET", f"{API}/", admin)["data"]["results"]) == [created["id"]]
+
+
+def _notices(site, user) -> list[str]:
+    site.run_queued_tasks()
+    return [title for title in inbox_titles(site, user) if not title.startswith("日程提醒")]
+
+
+def test_attendees_are_told_once_when_a_schedule_moves_is_cancelled_or_deleted(site, lawyer, assistant, trainee):
+    call(site, "POST", "delegations/", lawyer, {"grantee_id": assistant.id, "access": "write"})
+    created = court_date(site, lawyer, {"user_id": trainee.id})
+    call(site, "PATCH", f"{created['id']}/", assistant, {"title": "开庭（第一次）"})  # not a move
+    assert _notices(site, trainee) == []
+    call(site, "PATCH", f"{created['id']}/", assistant, {"start_time": "2025-12-29T10:40:00+08:00",
+                                                          "end_time": "2025-12-29T12:00:00+08:00"})
+    assert _notices(site, trainee) == ["日程时间已变更: 开庭（第一次）"]
+    assert _notices(site, lawyer) == ["日程时间已变更: 开庭（第一次）"]  # a delegate moved it
+    assert _notices(site, assistant) == []  # who made the change is not told
+    site.run_queued_tasks()
+    assert len(_notices(site, trainee)) == 1  # once per change
+    call(site, "POST", f"{created['id']}/update_status/", lawyer, {"status": "cancelled"})
+    call(site, "DELETE", f"{created['id']}/", lawyer)
+    assert _notices(site, trainee)[1:] == ["日程已取消: 开庭（第一次）", "日程已删除: 开庭（第一次）"]
+    assert len(_notices(site, lawyer)) == 1  # their own changes
+
+
+def test_no_notice_for_a_refused_change_or_a_declined_attendee(site, lawyer, trainee, assistant):
+    created = court_date(site, lawyer, {"user_id": trainee.id}, {"user_id": assistant.id})
+    court_date(site, lawyer, title="另一个", start_time="2025-12-30T09:00:00", end_time="2025-12-30T10:00:00")
+    call(site, "POST", f"{created['id']}/respond/", assistant, {"response": "declined"})
+    call(site, "PATCH", f"{created['id']}/", lawyer, {"start_time": "2025-12-30T09:30:00",
+                                                      "end_time": "2025-12-30T10:30:00"}, expect=409)
+    assert _notices(site, trainee) == []
+    call(site, "PATCH", f"{created['id']}/", lawyer, {"start_time": "2025-12-31T09:30:00",
+                                                      "end_time": "2025-12-31T10:30:00"})
+    assert _notices(site, trainee) == ["日程时间已变更: 开庭"] and _notices(site, assistant) == []
