@@ -2,15 +2,16 @@
 
 Shipped with the core and always on, but built like any plugin: it provides
 its channel through ``tessera_notification_channels`` and its endpoints
-through Cornice — ``GET /api/notifications``, ``POST /api/notifications/{id}/read``
-and ``POST /api/notifications/read_all``.
+through Cornice — ``GET /api/notifications``, ``POST /api/notifications/{id}/read``,
+``POST /api/notifications/{id}/snooze`` and ``POST /api/notifications/read_all``.
+A snoozed message is out of the inbox until its time, then back, unread.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 import colander
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, insert, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import NotFound, api_service, ok, page_nodes, paginate, path_id
@@ -35,6 +36,8 @@ class InboxMessage(Base):
     schedule_id: Mapped[int | None] = mapped_column(Integer)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     create_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # snoozed: hidden until then, then shown again as unread
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class InboxChannel:
@@ -80,6 +83,11 @@ def tessera_notification_channels(registry):
 inbox = api_service(name="core.notifications", path="/api/notifications", description="The caller's in-app notifications, unread first.")
 read_one = api_service(name="core.notification_read", path="/api/notifications/{id}/read", description="Mark one notification read.")
 read_all = api_service(name="core.notifications_read_all", path="/api/notifications/read_all", description="Mark all the caller's notifications read.")
+snooze = api_service(name="core.notification_snooze", path="/api/notifications/{id}/snooze",
+                     description="Put a notification away for `minutes`; it comes back unread then.")
+
+#: the longest snooze: a day
+MAX_SNOOZE_MINUTES = 1440
 
 
 class InboxQuery(colander.MappingSchema):
@@ -90,41 +98,68 @@ def message_json(request, message: InboxMessage) -> dict:
     return {
         "id": message.id, "title": message.title, "content": message.content, "schedule_id": message.schedule_id,
         "is_read": message.is_read, "create_datetime": isoformat_local(request.registry, message.create_datetime),
+        "snoozed_until": isoformat_local(request.registry, message.snoozed_until),
     }
+
+
+def shown(request):
+    """Where-clauses for the caller's messages that are in the inbox now (not snoozed past now)."""
+    now = request.registry.clock.now()
+    return [InboxMessage.user_id == current_user(request).id,
+            or_(InboxMessage.snoozed_until.is_(None), InboxMessage.snoozed_until <= now)]
 
 
 @inbox.get(schema=InboxQuery())
 def list_inbox(request):
-    user = current_user(request)
     query = request.validated["querystring"]
-    statement = (select(InboxMessage).where(InboxMessage.user_id == user.id)
+    statement = (select(InboxMessage).where(*shown(request))
                  .order_by(case((InboxMessage.is_read, 1), else_=0), InboxMessage.id.desc()))
     page = paginate(request.dbsession, statement, query["page"], query["limit"])
-    unread = request.dbsession.scalar(
-        select(func.count()).where(InboxMessage.user_id == user.id, InboxMessage.is_read.is_(False)))
+    unread = request.dbsession.scalar(select(func.count()).where(*shown(request), InboxMessage.is_read.is_(False)))
     data = page.as_count_next_previous(request, [message_json(request, m) for m in page.items])
     data["unread_count"] = unread
     return ok(request, data, "获取成功")
 
 
-@read_one.post()
-def mark_read(request):
+def _own_message(request) -> InboxMessage:
     message = request.dbsession.get(InboxMessage, path_id(request, "id", "通知不存在"))
     if message is None or message.user_id != current_user(request).id:
         raise NotFound("通知不存在")
+    return message
+
+
+@read_one.post()
+def mark_read(request):
+    message = _own_message(request)
     message.is_read = True
     return ok(request, message_json(request, message), "已读")
+
+
+class SnoozeRequest(colander.MappingSchema):
+    body = colander.SchemaNode(
+        colander.Mapping(),
+        colander.SchemaNode(colander.Integer(strict=True), name="minutes", validator=colander.Range(1, MAX_SNOOZE_MINUTES),
+                            description=f"how long to put it away, 1–{MAX_SNOOZE_MINUTES} minutes"))
+
+
+@snooze.post(schema=SnoozeRequest())
+def snooze_message(request):
+    message = _own_message(request)
+    message.snoozed_until = request.registry.clock.now() + dt.timedelta(minutes=request.validated["body"]["minutes"])
+    message.is_read = False
+    return ok(request, message_json(request, message), "稍后提醒")
 
 
 @read_all.post()
 def mark_all_read(request):
     result = request.dbsession.execute(
-        update(InboxMessage).where(InboxMessage.user_id == current_user(request).id, InboxMessage.is_read.is_(False))
-        .values(is_read=True))
+        update(InboxMessage).where(*shown(request), InboxMessage.is_read.is_(False))
+        .values(is_read=True).execution_options(synchronize_session=False))
     return ok(request, {"updated_count": result.rowcount}, "全部已读")
 
 
 def includeme(config) -> None:
     config.add_cornice_service(read_all)
     config.add_cornice_service(read_one)
+    config.add_cornice_service(snooze)
     config.add_cornice_service(inbox)

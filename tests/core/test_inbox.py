@@ -51,7 +51,7 @@ def test_inbox_lists_unread_first_newest_first_with_unread_count(site, clock):
     assert [m["id"] for m in data["results"]] == [second, first, third]
     assert data["results"][1] == {
         "id": first, "title": "first", "content": "first text", "schedule_id": 11, "is_read": False,
-        "create_datetime": "2025-12-26T10:00:00+08:00"}
+        "create_datetime": "2025-12-26T10:00:00+08:00", "snoozed_until": None}
     assert data["results"][2]["is_read"] is True
 
 
@@ -116,3 +116,20 @@ def test_every_inbox_endpoint_needs_a_token(site):
     site.post(f"/api/notifications/{message}/read", status=401)
     site.post("/api/notifications/read_all", status=401)
     assert unread_in_db(site, alice) == 1
+
+
+def test_a_snoozed_notification_comes_back_unread_after_its_minutes(site, clock):
+    alice, bob = site.create_user("alice"), site.create_user("bob")
+    message = deliver(site, alice, "开庭提醒")
+    site.post(f"/api/notifications/{message}/read", headers=site.headers(alice))
+    snoozed = site.post_json(f"/api/notifications/{message}/snooze", {"minutes": 10}, headers=site.headers(alice)).json
+    assert snoozed["data"]["snoozed_until"] == "2025-12-26T10:10:00+08:00"
+    listed = lambda: site.get("/api/notifications", headers=site.headers(alice)).json["data"]  # noqa: E731
+    assert (listed()["count"], listed()["unread_count"]) == (0, 0)
+    site.post("/api/notifications/read_all", headers=site.headers(alice))  # does not touch what is put away
+    clock.advance(minutes=10)
+    data = listed()
+    assert data["unread_count"] == 1 and [m["id"] for m in data["results"]] == [message]
+    site.post_json(f"/api/notifications/{message}/snooze", {"minutes": 10}, headers=site.headers(bob), status=404)
+    bad = site.post_json(f"/api/notifications/{message}/snooze", {"minutes": 0}, headers=site.headers(alice), status=400)
+    assert list(bad.json["data"]) == ["minutes"]
