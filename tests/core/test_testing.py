@@ -19,17 +19,11 @@ def guide_example() -> list[str]:
     return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
-def test_the_example_of_the_plugin_guide_passes(pytester):
+def test_the_plugin_guides_example_and_the_kits_promises_hold_in_a_pytest_of_their_own(pytester):
     conftest, tests = guide_example()
-    pytester.makeconftest(conftest)
-    pytester.makepyfile(test_webhook_reminders=tests)
-
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-
-    result.assert_outcomes(passed=5)
-
-
-def test_each_test_starts_on_empty_tables_and_the_marker_chooses_the_plugins(pytester):
+    guide = pytester.mkpydir("guide")
+    (guide / "conftest.py").write_text(conftest)
+    (guide / "test_webhook_reminders.py").write_text(tests)
     pytester.makepyfile(test_kit="""
         import pytest
         from sqlalchemy import func, select
@@ -51,7 +45,10 @@ def test_each_test_starts_on_empty_tables_and_the_marker_chooses_the_plugins(pyt
             assert site.registry.tessera_enabled_plugins == []
     """)
 
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
+    # one pytest for both: each costs an interpreter and a migration
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
+
+    result.assert_outcomes(passed=5 + 4)
 
 
 def test_a_user_with_a_token_is_signed_in(site):
