@@ -336,7 +336,7 @@ def paginate(dbsession: Session, statement, number: int, size: int, scalars: boo
     page_statement = statement.limit(size).offset((number - 1) * size)
     result = dbsession.execute(page_statement)
     # unique() folds the rows a joined eager load repeats; plain rows (``scalars=False``) have none to fold
-    items = list(result.scalars().unique()) if scalars else result.all()
+    items = list(result.scalars().unique()) if scalars else list(result.all())
     return Page(items=items, total=total or 0, number=number, size=size)
 
 

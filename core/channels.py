@@ -126,18 +126,18 @@ def send_to_users(registry, user_ids, channel_names, notification: Notification,
     per message sent; a channel not enabled on the site is passed over.
     """
     with transaction_scope(registry) as dbsession:
-        people = [Recipient(name=person.name or person.username, user_id=person.id, email=person.email or None,
-                            mobile=person.mobile or None)
+        people = {person.id: Recipient(name=person.name or person.username, user_id=person.id,
+                                       email=person.email or None, mobile=person.mobile or None)
                   for person in dbsession.scalars(select(User).where(User.id.in_(list(user_ids)),
-                                                                     User.is_active.is_(True)))]
+                                                                     User.is_active.is_(True)))}
     results = []
     for name in channel_names:
         channel = registry.tessera_channels.get(name)
         if channel is None:
             continue
-        for person in people:
+        for user_id, person in people.items():
             address = channel.address_of(person)
             if address is not None:
-                message = dataclasses.replace(notification, idempotency_key=f"{key}:{person.user_id}:{name}")
-                results.append((person.user_id, name, channel.send(message, person, address)))
+                message = dataclasses.replace(notification, idempotency_key=f"{key}:{user_id}:{name}")
+                results.append((user_id, name, channel.send(message, person, address)))
     return results
