@@ -8,7 +8,7 @@ and schedules can show the customer they are about — through hooks only.
 from __future__ import annotations
 
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_positive_int, hookimpl
-from plugins.contacts import access, demo, plans, presence, work
+from plugins.contacts import access, demo, hookspecs, plans, presence, work
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
 from plugins.contacts.events import EVENT_TYPES
 from plugins.contacts.notices import TASK_NAME, send_assignment_notices
@@ -26,6 +26,7 @@ manifest = Manifest(
 
 
 def includeme(config) -> None:
+    config.registry.tessera_plugin_manager.add_hookspecs(hookspecs)
     config.add_api_prefix("/api/v1/contacts", HTTP_CODE_ENVELOPE)
     config.declare_permission(CUSTOMERS_PERMISSION, default_roles=[ADMIN, SALES, ENGINEER])
     config.include("plugins.contacts.views")
@@ -48,6 +49,19 @@ def tessera_schedule_readers(dbsession, user):
 
 
 @hookimpl(optionalhook=True)
+def tessera_related_schedule_changed(registry, dbsession, change, related_type, related_id, schedule_id, title,
+                                     start_time, description, reminder_minutes, status):
+    if related_type == "customer_plan":
+        plans.follow_schedule(registry, dbsession, change, related_id, schedule_id, title, start_time, description,
+                              reminder_minutes, status)
+
+
+@hookimpl(optionalhook=True)
+def tessera_related_parts(dbsession, related_type, related_id):
+    return plans.plan_parts(dbsession, related_type, related_id)
+
+
+@hookimpl(optionalhook=True)
 def tessera_calendar_items(dbsession, user, start, end):
     return work.calendar_items(dbsession, user, start, end)
 
@@ -58,9 +72,9 @@ def tessera_related_info(dbsession, related_type, related_id, user):
 
 
 @hookimpl
-def tessera_create_customer_plan(dbsession, user, customer_id, title, plan_time, description, reminder_minutes,
-                                 schedule_id):
-    return plans.create_plan_for_schedule(dbsession, user, customer_id, title, plan_time, description,
+def tessera_create_customer_plan(registry, dbsession, user, customer_id, title, plan_time, description,
+                                 reminder_minutes, schedule_id):
+    return plans.create_plan_for_schedule(registry, dbsession, user, customer_id, title, plan_time, description,
                                           reminder_minutes, schedule_id)
 
 

@@ -6,13 +6,15 @@ as the webhooks plugin pass them on. The types are listed by ``tessera_event_typ
 from __future__ import annotations
 
 from core.toolkit import isoformat_utc_ms, publish_event
-from plugins.contacts.models import Customer, Task
-from plugins.contacts.shapes import task_json
+from plugins.contacts.models import Customer, CustomerPlan, Task
+from plugins.contacts.shapes import plan_json, task_json
 
 EVENT_TYPES = {
     "customer.changed": "a customer was created, changed, deleted, or its sales or engineers changed "
                         "(action: created/updated/deleted/sales_assigned/engineers_assigned/engineer_removed)",
     "task.changed": "a task was created, changed or moved to another status (action: created/updated/status_changed)",
+    "plan.changed": "a follow-up plan was created, changed or deleted, through the contacts API or by its schedule "
+                    "(action: created/updated/deleted)",
 }
 
 
@@ -29,3 +31,8 @@ def customer_changed(registry, dbsession, customer: Customer, action: str) -> No
 def task_changed(registry, dbsession, task: Task, action: str) -> None:
     dbsession.flush()
     publish_event(registry, dbsession, "task.changed", {"action": action, "task": task_json(task)})
+
+
+def plan_changed(registry, dbsession, plan: CustomerPlan, action: str) -> None:
+    dbsession.flush()
+    publish_event(registry, dbsession, "plan.changed", {"action": action, "plan": plan_json(plan)})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.toolkit import Base, User, UTCDateTime
@@ -16,6 +16,8 @@ from core.toolkit import Base, User, UTCDateTime
 ENGINEER_STATUSES = ("online", "busy", "offline")
 CUSTOMER_LEVELS = ("A", "B", "C")
 TASK_STATUSES = ("pending", "in_progress", "completed", "cancelled")
+#: a plan's statuses are its schedule's
+PLAN_STATUSES = ("pending", "in_progress", "completed", "cancelled")
 TASK_PRIORITIES = ("low", "normal", "high", "urgent")
 #: task type -> the prefix of its task ids (``RP-2024-001``)
 TASK_TYPE_PREFIXES = {
@@ -174,5 +176,8 @@ class CustomerPlan(Base):
     # not a foreign key: the schedule plugin may not be enabled
     schedule_id: Mapped[int | None] = mapped_column(Integer)
     creator_id: Mapped[int] = mapped_column(ForeignKey("core_user.id"))
+    # kept in step with its schedule's status (the same vocabulary)
+    status: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     customer: Mapped[Customer] = relationship()

@@ -7,6 +7,7 @@ from core.toolkit import page_nodes, supported_year
 from plugins.contacts.models import (
     CUSTOMER_LEVELS,
     ENGINEER_STATUSES,
+    PLAN_STATUSES,
     TASK_PRIORITIES,
     TASK_STATUSES,
     TASK_TYPE_PREFIXES,
@@ -214,6 +215,19 @@ class PlanFields(colander.MappingSchema):
 
 class CreatePlanRequest(colander.MappingSchema):
     body = PlanFields()
+
+
+class PlanChanges(colander.MappingSchema):
+    title = optional(text(200))
+    planTime = when(missing=colander.drop)
+    description = colander.SchemaNode(colander.String(allow_empty=True), missing=colander.drop,
+                                      validator=colander.Length(0, 5000))
+    reminderMinutes = colander.SchemaNode(colander.Integer(), missing=colander.drop, validator=colander.Range(0, 10080))
+    status = optional(one_of(PLAN_STATUSES, description="/".join(PLAN_STATUSES)))
+
+
+class UpdatePlanRequest(colander.MappingSchema):
+    body = PlanChanges()
 
 
 class ListPlansRequest(colander.MappingSchema):

@@ -74,4 +74,5 @@ def engineer_task_json(task: Task) -> dict:
 
 def plan_json(plan: CustomerPlan) -> dict:
     return {"planId": plan.id, "customerId": plan.customer_id, "title": plan.title, "planTime": utc_ms(plan.plan_time),
-            "description": plan.description, "reminderMinutes": plan.reminder_minutes, "scheduleId": plan.schedule_id}
+            "description": plan.description, "reminderMinutes": plan.reminder_minutes, "scheduleId": plan.schedule_id,
+            "status": plan.status}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, feeds, hookspecs, ical, ics_import, notices, outside, sharing_views, views
+from . import calendar, demo, feeds, hookspecs, ical, ics_import, notices, outside, plans, sharing_views, views
 from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
@@ -62,6 +62,18 @@ def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id
     }
     schedule = save_schedule(dbsession, registry, user, Schedule(), values)
     return schedule.id
+
+
+@hookimpl(optionalhook=True)
+def tessera_change_plan_schedule(registry, dbsession, user, plan_id, schedule_id, title, plan_time, description,
+                                 reminder_minutes, status):
+    return plans.change_plan_schedule(dbsession, registry, user, plan_id, schedule_id, title, plan_time, description,
+                                      reminder_minutes, status)
+
+
+@hookimpl(optionalhook=True)
+def tessera_remove_plan_schedule(registry, dbsession, user, plan_id, schedule_id, reason):
+    return plans.remove_plan_schedule(dbsession, registry, user, plan_id, schedule_id, reason)
 
 
 @hookimpl

@@ -32,3 +32,27 @@ def tessera_calendar_items(registry, dbsession, user, start, end):
     span touches the window. The schedule plugin shows them in today, this_week, calendar_view and
     range under ``items`` (times in the site's zone), apart from the schedules. Every answer counts.
     """
+
+
+@hookspec
+def tessera_related_schedule_changed(registry, dbsession, change, related_type, related_id, schedule_id, title,
+                                     start_time, description, reminder_minutes, status):
+    """Follow a change of a schedule about one of your objects (a customer plan keeps its schedule's time).
+
+    ``change`` is ``updated`` or ``deleted``; the other arguments are the schedule as it now is
+    (``start_time`` aware UTC, ``reminder_minutes`` its first reminder's lead, ``status`` one of
+    pending/in_progress/completed/cancelled). Called inside the transaction of the change, after
+    any change made through the schedule plugin — but not for a change your own plugin asked for
+    through one of its hooks, so following it never echoes back. Ignore ``related_type`` values
+    you do not own; write with ``dbsession``, never commit it. Every implementation is called.
+    """
+
+
+@hookspec
+def tessera_related_parts(registry, dbsession, related_type, related_id):
+    """Name the objects that are part of one of yours, whose schedules count as about it too.
+
+    ``by_related`` for a customer then also lists the schedules of its plans: return a list of
+    ``(related_type, ids)`` such as ``[("customer_plan", [3, 7])]``, or ``None`` for a type you do
+    not own. Every answer counts.
+    """

@@ -1,7 +1,7 @@
 """Endpoints 1–7, 11 and 12 of the schedule spec: list, detail, create, update, delete, status, related."""
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, or_, select
 
 from core.toolkit import BadRequest, User, api_service, contains_text, current_user, ok, paginate, path_id
 
@@ -162,9 +162,14 @@ def change_status(request):
 @by_related.get(schema=schemas.ByRelatedRequest())
 def list_by_related(request):
     query = request.validated["querystring"]
+    about = [and_(Schedule.related_type == query["related_type"], Schedule.related_id == query["related_id"])]
+    for answer in request.registry.tessera_plugin_manager.hook.tessera_related_parts(
+            registry=request.registry, dbsession=request.dbsession, related_type=query["related_type"],
+            related_id=query["related_id"]):
+        about += [and_(Schedule.related_type == part_type, Schedule.related_id.in_(list(ids)))
+                  for part_type, ids in (answer or ()) if ids]
     schedules = request.dbsession.scalars(
-        select(Schedule).where(*readable(request.registry, request.dbsession, current_user(request)), Schedule.related_type == query["related_type"],
-                               Schedule.related_id == query["related_id"])
+        select(Schedule).where(*readable(request.registry, request.dbsession, current_user(request)), or_(*about))
         .order_by(Schedule.start_time, Schedule.id)).all()
     return ok(request, [schedule_json(request.registry, schedule) for schedule in schedules], "获取成功")
 
@@ -186,4 +191,6 @@ def create_from_plan(request):
     if plan_id is None:
         raise BadRequest.field("customer_id", "需要启用 contacts 插件才能从客户计划创建日程")
     schedule.related_type, schedule.related_id = "customer_plan", plan_id
-    return ok(request, schedule_detail_json(request, schedule), "日程创建成功")
+    # related_id holds the plan's id; both ids are given, so no client has to guess which one it is
+    return ok(request, dict(schedule_detail_json(request, schedule), plan_id=plan_id, customer_id=body["customer_id"]),
+              "日程创建成功")

@@ -71,13 +71,14 @@ def split_leads(values: dict) -> dict:
 
 
 def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule, values: dict,
-                  allow_conflict: bool = False, owner: User | None = None) -> Schedule:
+                  allow_conflict: bool = False, owner: User | None = None, tell_related: bool = True) -> Schedule:
     """Apply validated ``values`` to ``schedule`` (new or existing) and keep everything derived in step.
 
     A new schedule belongs to ``owner`` (default: the actor; the caller has checked the actor may
     write for them); ``modifier`` is always the actor. Raises BadRequest for a forbidden status
     change, inconsistent fields or an unknown participant user, and Conflict (4005) for an
-    overlap, before anything is flushed.
+    overlap, before anything is flushed. A change is told to the owner of what the schedule is
+    about (``tell_related_owner``) unless that owner made it (``tell_related=False``): no echo.
     """
     is_new = schedule.id is None
     values = split_leads(values)
@@ -113,6 +114,8 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     sync_reminders(dbsession, registry, schedule)
     publish_event(registry, dbsession, "schedule.created" if is_new else "schedule.updated",
                   schedule_json(registry, schedule))
+    if tell_related and not is_new:
+        tell_related_owner(registry, dbsession, schedule, "updated")
     return schedule
 
 
@@ -125,6 +128,13 @@ def set_status(dbsession: Session, registry, actor: User, schedule: Schedule, st
 def delete_schedules(dbsession: Session, registry, actor: User, schedule_ids: list[int]) -> int:
     """Soft-delete the listed schedules the actor may change; the number actually deleted."""
     schedules = dbsession.scalars(select(Schedule).where(Schedule.id.in_(schedule_ids), *editable(actor))).all()
+    remove_schedules(dbsession, registry, actor, schedules)
+    return len(schedules)
+
+
+def remove_schedules(dbsession: Session, registry, actor: User, schedules, tell_related: bool = True,
+                     because: str | None = None) -> None:
+    """Soft-delete these schedules: their pending reminders are cancelled (saying ``because``, when given)."""
     now = registry.clock.now()
     for schedule in schedules:
         schedule.is_deleted = True
@@ -132,6 +142,17 @@ def delete_schedules(dbsession: Session, registry, actor: User, schedule_ids: li
         schedule.modifier_id, schedule.update_datetime = actor.id, now
     dbsession.flush()
     for schedule in schedules:
-        sync_reminders(dbsession, registry, schedule)
+        sync_reminders(dbsession, registry, schedule, because)
         publish_event(registry, dbsession, "schedule.deleted", schedule_json(registry, schedule))
-    return len(schedules)
+        if tell_related:
+            tell_related_owner(registry, dbsession, schedule, "deleted")
+
+
+def tell_related_owner(registry, dbsession: Session, schedule: Schedule, change: str) -> None:
+    """Let the plugin owning what the schedule is about follow the change (a plan keeps its schedule's time)."""
+    if schedule.related_type is None:
+        return
+    registry.tessera_plugin_manager.hook.tessera_related_schedule_changed(
+        registry=registry, dbsession=dbsession, change=change, related_type=schedule.related_type,
+        related_id=schedule.related_id, schedule_id=schedule.id, title=schedule.title, start_time=schedule.start_time,
+        description=schedule.description, reminder_minutes=schedule.reminder_time, status=schedule.status)

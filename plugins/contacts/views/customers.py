@@ -10,7 +10,7 @@ from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, 
 from plugins.contacts.events import customer_changed
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 from plugins.contacts.notices import customer_assigned
-from plugins.contacts.plans import upcoming_schedules
+from plugins.contacts.plans import delete_customer_plans, upcoming_schedules
 from plugins.contacts.schemas import (
     AssignEngineersRequest,
     AssignSalesRequest,
@@ -98,6 +98,7 @@ def update_customer(request):
 def delete_customer(request):
     found = _customer(request)
     service.delete_customer(request.dbsession, current_user(request), found, request.validated["body"]["password"])
+    delete_customer_plans(request.registry, request.dbsession, current_user(request), found)
     customer_changed(request.registry, request.dbsession, found, "deleted")
     return ok(request, None, "删除成功")
 

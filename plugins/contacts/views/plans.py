@@ -6,10 +6,12 @@ from sqlalchemy import select
 from core.toolkit import api_service, current_user, ok, paginate, path_id, site_aware
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
 from plugins.contacts.models import CustomerPlan
-from plugins.contacts.plans import create_plan_with_schedule
-from plugins.contacts.schemas import CreatePlanRequest, ListPlansRequest
+from plugins.contacts.plans import create_plan_with_schedule, delete_plan, get_visible_plan, update_plan
+from plugins.contacts.schemas import CreatePlanRequest, ListPlansRequest, UpdatePlanRequest
 from plugins.contacts.shapes import plan_json
 
+plan = api_service(name="contacts.plan", path="/api/v1/contacts/plans/{planId:\\d+}",
+                   description="One plan: show, change (its schedule follows), delete (its schedule too).")
 customer_plans = api_service(name="contacts.customer_plans", path="/api/v1/contacts/customers/{customerId:\\d+}/plans",
                              description="A customer's follow-up plans, soonest first; add one.")
 
@@ -21,7 +23,8 @@ def _customer(request):
 @customer_plans.get(schema=ListPlansRequest(), permission=CUSTOMERS_PERMISSION)
 def list_plans(request):
     query = request.validated["querystring"]
-    statement = (select(CustomerPlan).where(CustomerPlan.customer_id == _customer(request).id)
+    statement = (select(CustomerPlan).where(CustomerPlan.customer_id == _customer(request).id,
+                                            CustomerPlan.is_deleted.is_(False))
                  .order_by(CustomerPlan.plan_time, CustomerPlan.id))
     page = paginate(request.dbsession, statement, query["page"], query["size"])
     return ok(request, page.as_total_pages([plan_json(p) for p in page.items]), "获取成功")
@@ -37,4 +40,29 @@ def create_plan(request):
     return ok(request, plan_json(plan), "添加成功")
 
 
-SERVICES = (customer_plans,)
+def _plan(request):
+    return get_visible_plan(request.dbsession, current_user(request), path_id(request, "planId", "计划不存在"))
+
+
+@plan.get(permission=CUSTOMERS_PERMISSION)
+def get_plan(request):
+    return ok(request, plan_json(_plan(request)), "获取成功")
+
+
+@plan.put(schema=UpdatePlanRequest(), permission=CUSTOMERS_PERMISSION)
+def change_plan(request):
+    found = _plan(request)
+    fields = dict(request.validated["body"])
+    if "planTime" in fields:
+        fields["planTime"] = site_aware(request.registry, fields["planTime"])
+    update_plan(request.registry, request.dbsession, current_user(request), found, fields)
+    return ok(request, plan_json(found), "修改成功")
+
+
+@plan.delete(permission=CUSTOMERS_PERMISSION)
+def remove_plan(request):
+    delete_plan(request.registry, request.dbsession, current_user(request), _plan(request))
+    return ok(request, None, "删除成功")
+
+
+SERVICES = (customer_plans, plan)

@@ -118,10 +118,12 @@ def _is_open(row: ScheduleReminder) -> bool:
     return (row.state == PENDING and row.attempts == 0) or row.state == CANCELLED
 
 
-def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
+def sync_reminders(dbsession, registry, schedule: Schedule, because: str | None = None) -> None:
     """Recompute the unsent reminder rows of ``schedule``; keep sent and in-flight ones as they are.
 
     Call after every create, update, status change or delete of a schedule, in the same transaction.
+    ``because`` names why a stopped schedule's pending reminders are cancelled, when the caller knows
+    better than the schedule's own state (its customer was deleted).
     """
     settings = ReminderSettings.of(registry)
     now = registry.clock.now()
@@ -138,7 +140,7 @@ def sync_reminders(dbsession, registry, schedule: Schedule) -> None:
                 and_(ScheduleReminder.state == PENDING, ScheduleReminder.attempts == 0)))
         .with_for_update()).all()
     existing = {(row.occurrence_start, row.remind_method, row.lead_minutes): row for row in rows}
-    reason = inactive_reason(schedule)
+    reason = inactive_reason(schedule) and (because or inactive_reason(schedule))
     lead_methods = {} if reason else {minutes: methods for minutes, methods in schedule.leads if methods}
     earliest = min([row.occurrence_start for row in rows if _is_open(row)] + [recent])
     known = remind_times(registry, settings, schedule, earliest, target + longest_lead) if lead_methods else {}
