@@ -33,7 +33,7 @@ def test_plans_without_the_schedule_plugin(world, spec_customer):
     plan = answer["data"]
     assert plan == {"planId": plan["planId"], "customerId": spec_customer["customer"]["customerId"], "title": "回访客户A",
                     "planTime": "2024-06-12T02:00:00.000Z", "description": "定期回访，了解客户需求",
-                    "reminderMinutes": 60, "scheduleId": None}
+                    "reminderMinutes": 60, "scheduleId": None, "status": "pending"}
     later = world.call("POST", path, world.zhangsan, {"title": "再次回访", "planTime": "2024-07-01T09:00:00"})["data"]
     assert (later["reminderMinutes"], later["description"], later["planTime"]) == (30, "", "2024-07-01T01:00:00.000Z")
     listed = world.call("GET", path, world.zhaoliu, size=1)["data"]
@@ -130,7 +130,7 @@ def test_create_from_customer_plan_makes_a_contacts_plan(world, spec_customer):
     plans = world.call("GET", f"{spec_customer['path']}/plans", world.zhaoliu)["data"]["list"]
     assert plans == [{"planId": created["related_id"], "customerId": customer_id, "title": "回访客户A",
                       "planTime": "2024-06-12T02:00:00.000Z", "description": "定期回访", "reminderMinutes": 45,
-                      "scheduleId": created["id"]}]
+                      "scheduleId": created["id"], "status": "pending"}]
     assert created["related_type"] == "customer_plan"
     assert created["related_info"]["name"] == "上海医疗器械有限公司"
 
