@@ -30,10 +30,10 @@ from core.app import make_config  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
 from core.db import transaction_scope  # noqa: E402
 from core.inbox import InboxMessage  # noqa: E402
+from core.testing.database import fresh_postgres_database  # noqa: E402
 from plugins.schedule.models import Schedule  # noqa: E402
 from plugins.schedule.reminders import sync_reminders  # noqa: E402
 from plugins.schedule.reminders.dispatch import dispatch_due  # noqa: E402
-from tests.support import fresh_postgres_database  # noqa: E402
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -16,11 +16,12 @@ from core.accounts import create_user
 from core.app import make_config
 from core.auth import issue_token
 from core.db import transaction_scope
-from tests.support import ALL_PLUGINS, site_settings
+from core.testing import settings_for
+from tests.support import ALL_PLUGINS
 
 
 def _site():
-    config = make_config(site_settings(f"sqlite:///{tempfile.mkdtemp()}/fuzz.sqlite", ALL_PLUGINS), environ={})
+    config = make_config(settings_for(f"sqlite:///{tempfile.mkdtemp()}/fuzz.sqlite", ALL_PLUGINS), environ={})
     migrate.upgrade(config.registry.dbengine, migrate.units_for(config.registry), log=lambda _line: None)
     with transaction_scope(config.registry) as dbsession:
         admin = create_user(dbsession, username="fuzz-admin", password="password123", role="admin", name="管理员")

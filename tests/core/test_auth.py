@@ -5,7 +5,7 @@ import json
 import jwt
 import pytest
 
-from tests.support import TEST_SECRET
+from core.testing import TEST_SECRET
 
 
 @pytest.fixture

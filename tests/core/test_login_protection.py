@@ -3,8 +3,8 @@ no weak password anywhere one is set, and argon2 never runs inside a transaction
 import pytest
 
 from core.cli import CommandError, ensure_admin
+from core.testing import DEFAULT_PASSWORD
 from tests.core.test_cli import tessera
-from tests.support import DEFAULT_PASSWORD
 
 
 @pytest.fixture

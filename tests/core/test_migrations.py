@@ -6,11 +6,12 @@ from sqlalchemy import inspect, text
 from core import migrate
 from core.app import make_config
 from core.db import Base
-from tests.support import ALL_PLUGINS, site_settings
+from core.testing import settings_for
+from tests.support import ALL_PLUGINS
 
 
 def _registry(url, plugins):
-    return make_config(site_settings(url, plugins), environ={}).registry
+    return make_config(settings_for(url, plugins), environ={}).registry
 
 
 def _tables(engine):

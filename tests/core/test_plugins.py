@@ -3,11 +3,11 @@ import pytest
 
 from core.app import make_config
 from core.settings import ConfigurationError
-from tests.support import site_settings
+from core.testing import settings_for
 
 
 def start(database_url, plugins):
-    return make_config(site_settings(database_url, plugins), environ={})
+    return make_config(settings_for(database_url, plugins), environ={})
 
 
 def test_unknown_plugin_stops_startup_listing_the_installed_ones(database_url):

@@ -9,13 +9,13 @@ import pytest
 from core.app import make_config
 from core.cli import build_parser
 from core.settings import ConfigurationError
-from tests.support import site_settings
+from core.testing import settings_for
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _config(database_url, environ=None, **settings):
-    config = make_config(site_settings(database_url, [], **settings), environ=environ or {})
+    config = make_config(settings_for(database_url, [], **settings), environ=environ or {})
     config.registry.dbengine.dispose()
     return config
 

@@ -3,7 +3,7 @@ import pytest
 
 from core.app import make_config
 from core.settings import ConfigurationError, Setting, as_positive_int, resolve
-from tests.support import site_settings
+from core.testing import settings_for
 
 
 def test_environment_overrides_the_ini():
@@ -33,13 +33,13 @@ def test_a_required_setting_must_be_given():
 
 def test_core_settings_are_checked_at_startup(database_url):
     with pytest.raises(ConfigurationError, match="tessera.timezone = 'Mars/Base' .*not a known IANA time zone"):
-        make_config(site_settings(database_url, [], **{"tessera.timezone": "Mars/Base"}), environ={})
+        make_config(settings_for(database_url, [], **{"tessera.timezone": "Mars/Base"}), environ={})
     with pytest.raises(ConfigurationError, match="huey.backend = 'rabbit' .*expected one of: sqlite, redis, memory"):
-        make_config(site_settings(database_url, [], **{"huey.backend": "rabbit"}), environ={})
+        make_config(settings_for(database_url, [], **{"huey.backend": "rabbit"}), environ={})
 
 
 def test_database_url_comes_from_the_environment(database_url, tmp_path):
     other = f"sqlite:///{tmp_path}/other.sqlite"
-    config = make_config(site_settings(database_url, []), environ={"TESSERA_DATABASE_URL": other})
+    config = make_config(settings_for(database_url, []), environ={"TESSERA_DATABASE_URL": other})
     assert config.registry.settings["sqlalchemy.url"] == other
     config.registry.dbengine.dispose()

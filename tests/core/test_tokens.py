@@ -3,7 +3,7 @@ a token with claims out of type or range is a 401 in the envelope, never a 500."
 import jwt
 import pytest
 
-from tests.support import DEFAULT_PASSWORD, TEST_SECRET
+from core.testing import DEFAULT_PASSWORD, TEST_SECRET
 
 NEW_PASSWORD = "a-long-new-phrase"
 
