@@ -11,6 +11,7 @@ from core.toolkit import User, isoformat_local
 from plugins.schedule.models import ACTIVE_STATUSES, Schedule
 from plugins.schedule.reminders.models import CLAIMED, PENDING, ScheduleReminder
 from plugins.schedule.reminders.settings import ReminderSettings
+from plugins.schedule.visibility import own_calendar
 
 
 def time_until(delta: dt.timedelta) -> str:
@@ -28,12 +29,13 @@ def time_until(delta: dt.timedelta) -> str:
 
 
 def upcoming_for(dbsession: Session, registry, user: User, hours: int) -> list[dict]:
-    """The user's own reminders due within ``hours``, one item per occurrence, soonest first (one query)."""
+    """The user's own reminders (of their schedules and those they attend, not declined) due within ``hours``,
+    one item per occurrence and lead, soonest first (one query)."""
     now = registry.clock.now()
     grace = ReminderSettings.of(registry).grace
     rows = dbsession.execute(
         select(ScheduleReminder, Schedule.title).join(Schedule, Schedule.id == ScheduleReminder.schedule_id)
-        .where(Schedule.creator_id == user.id, Schedule.is_deleted.is_(False),
+        .where(own_calendar(user.id), Schedule.is_deleted.is_(False),
                Schedule.status.in_(ACTIVE_STATUSES), Schedule.reminder_enabled.is_(True),
                ScheduleReminder.state.in_((PENDING, CLAIMED)),
                ScheduleReminder.remind_method.in_(list(registry.tessera_channels)),

@@ -8,7 +8,8 @@ from plugins.schedule.reminders.upcoming import upcoming_for
 
 upcoming = api_service(
     name="schedule.upcoming_reminders", path="/api/customer/schedules/upcoming_reminders/",
-    description="The caller's own reminders due within the next `hours` (admins too see only their own).")
+    description="The caller's own reminders (their schedules' and those they attend) due within the next "
+                "`hours` (admins too see only their own).")
 
 
 class UpcomingQuery(colander.MappingSchema):

@@ -212,3 +212,11 @@ def test_no_notice_for_a_refused_change_or_a_declined_attendee(site, lawyer, tra
     call(site, "PATCH", f"{created['id']}/", lawyer, {"start_time": "2025-12-31T09:30:00",
                                                       "end_time": "2025-12-31T10:30:00"})
     assert _notices(site, trainee) == ["日程时间已变更: 开庭"] and _notices(site, assistant) == []
+
+
+def test_an_attendee_sees_their_upcoming_reminders_until_they_decline(site, lawyer, trainee):
+    created = court_date(site, lawyer, {"user_id": trainee.id})  # reminds at 10:10
+    [item] = call(site, "GET", "upcoming_reminders/", trainee)["data"]["reminders"]
+    assert item["schedule_id"] == created["id"] and item["remind_time"] == "2025-12-26T10:10:00+08:00"
+    call(site, "POST", f"{created['id']}/respond/", trainee, {"response": "declined"})
+    assert call(site, "GET", "upcoming_reminders/", trainee)["data"]["count"] == 0
