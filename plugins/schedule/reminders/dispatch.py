@@ -201,7 +201,7 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
             select(Schedule).where(Schedule.id.in_({row.schedule_id for row in claimed}))
             .options(selectinload(Schedule.attendees)))}  # recipients_of reads them: one query, not one each
         known = deliveries_by_reminder(dbsession, [row.id for row in claimed])
-        inserts, resends, settlements = [], [], []
+        inserts, resends, settled, settlements = [], [], [], []
         for reminder in claimed:
             views = known[reminder.id]
             try:
@@ -210,11 +210,13 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
                 if is_transient(exc):
                     raise
                 log.exception("reminder %s could not be prepared", reminder.id)
+                settled.append(reminder)
                 settlements.append(settle(settings, now, reminder, views, error=f"{type(exc).__name__}: {exc}"))
                 continue
             done = {view.address for view in views if view.state not in (SENDING, RETRY)}
             to_send = [(recipient, address) for recipient, address in reachable if address not in done]
-            if reason or not to_send:
+            if reason or not to_send:  # not to be sent, or a takeover finding every recipient recorded
+                settled.append(reminder)
                 settlements.append(settle(settings, now, reminder, views, reason=reason, notes=notes))
                 continue
             batch.waiting[reminder.id] = Waiting(reminder, notes)
@@ -241,6 +243,7 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
                 state=SENDING, claimed_by=token, attempts=deliveries.c.attempts + 1, update_datetime=now,
                 idempotency_key=bindparam("b_key")), resends)
         write_settlements(dbsession, token, now, settlements, report)
+        publish_outcomes(registry, dbsession, zip(settled, settlements))
     return batch
 
 

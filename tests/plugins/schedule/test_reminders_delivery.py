@@ -231,9 +231,19 @@ class BrokenPlugin:
         return [BrokenChannel()]
 
 
+class EventListener:
+    def __init__(self):
+        self.events = []
+
+    @hookimpl
+    def tessera_event(self, registry, dbsession, event):
+        self.events.append(event)
+
+
 def test_a_reminder_that_raises_is_retried_and_fails_with_the_error_only_when_it_repeats(make_site, clock):
+    listener = EventListener()
     site = make_site(plugins=("schedule",), settings={"tessera.schedule.reminder_max_attempts": 2},
-                     hookimpls=[BrokenPlugin()])
+                     hookimpls=[BrokenPlugin(), listener])
     owner = site.create_user("lawyer", email="lawyer@example.com")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 30), title="broken", reminder_method="email")
     create_schedule(site, owner, shanghai(2025, 12, 26, 10, 20), title="fine")
@@ -246,6 +256,9 @@ def test_a_reminder_that_raises_is_retried_and_fails_with_the_error_only_when_it
     assert dispatch_due(site.registry).failed == 1
     broken = next(r for r in reminder_rows(site) if r.remind_method == "email")
     assert broken.state == "failed" and "内部错误：RuntimeError: broken address book（2 次尝试后放弃）" in broken.send_result
+    assert [(e.type, e.data["reminder_id"]) for e in listener.events if e.type.startswith("reminder.")] == [
+        ("reminder.sent", next(r.id for r in reminder_rows(site) if r.remind_method == "system")),
+        ("reminder.failed", broken.id)]
     clock.advance(minutes=10)
     assert dispatch_due(site.registry).claimed == 0
 
