@@ -18,7 +18,7 @@ from pyramid.config import Configurator
 
 from core import accounts, throttle
 from core.clock import SystemClock
-from core.plugins import installed_plugins, make_plugin_manager, resolve_enabled
+from core.plugins import hook_declarers, installed_plugins, make_plugin_manager, resolve_enabled
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of, resolve
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     registry.site_timezone = zoneinfo.ZoneInfo(raw["tessera.timezone"])
     registry.tessera_installed_plugins = installed
     registry.tessera_enabled_plugins = enabled
+    registry.tessera_hook_declarers = hook_declarers(enabled)
     registry.tessera_plugin_manager = make_plugin_manager(
         [importlib.import_module(name) for name in BUILTIN_PLUGINS], enabled, hookimpls
     )

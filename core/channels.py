@@ -31,14 +31,17 @@ class Recipient:
 class Notification:
     """What to say.
 
-    ``template`` names the message kind (``schedule_reminder``); channels that use
-    provider templates map it to their own (the SMS channel sends ``SCHEDULE_REMINDER``).
-    ``params`` are the template's values (for reminders: ``title``, ``time``,
-    ``description``, ``location``, ``schedule_id``, ``start_time``).
-    ``subject`` and ``text`` are a ready plain-text rendering for channels without templates.
-    ``requested_by`` is the id of the site user in whose name the message goes (a
-    schedule's organiser), ``None`` for the platform's own messages: channels that log
-    or limit sends attribute them to that user.
+    ``template`` names the message kind, chosen by the plugin that sends it; channels
+    that use provider templates map it to their own. ``params`` are the template's
+    values (the sending plugin documents them). ``subject`` and ``text`` are a ready
+    plain-text rendering for channels without templates.
+    ``source`` and ``source_id`` link the message to what it is about — the sending
+    plugin's kind of object (registered with ``config.add_notification_source``) and
+    its id — so an inbox or a client can lead there; both ``None`` for a message about
+    nothing in particular.
+    ``requested_by`` is the id of the site user in whose name the message goes (the
+    sending plugin says who: the reminder engine names the organiser), ``None`` for the
+    platform's own messages: channels that log or limit sends attribute them to that user.
     ``idempotency_key`` is stable across every attempt to deliver the same message to the
     same recipient: pass it to the provider (a header, a ``Message-ID``, a session context)
     so a receiver can drop a repeat. ``None`` only for one-off sends that are never retried.
@@ -50,6 +53,8 @@ class Notification:
     params: dict[str, Any] = field(default_factory=dict)
     idempotency_key: str | None = None
     requested_by: int | None = None
+    source: str | None = None
+    source_id: int | None = None
 
 
 @dataclass(frozen=True)

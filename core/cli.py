@@ -115,9 +115,16 @@ def cmd_demo_data(args) -> None:
 
 
 def cmd_plugins(args) -> None:
+    from core.plugins import hook_rows
     from core.views.system import plugin_rows
 
     registry = load_config(args.config).registry
+    if args.hooks:
+        print(f"{'hook':34} {'declared by':14} implemented by")
+        for row in hook_rows(registry.tessera_plugin_manager, registry.tessera_hook_declarers):
+            declarer = row["declared_by"] or "(disabled)"
+            print(f"{row['hook']:34} {declarer:14} {', '.join(row['implemented_by']) or '-'}")
+        return
     print(f"{'name':15} {'version':10} {'enabled':8} depends")
     for row in plugin_rows(registry):
         print(f"{row['name']:15} {row['version']:10} {'yes' if row['enabled'] else 'no':8} {', '.join(row['depends']) or '-'}")
@@ -191,7 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--schedules", type=int, default=100_000, help="schedules, one-off and recurring (default 100000)")
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same site (default 1)")
     demo.set_defaults(func=cmd_demo_data)
-    commands.add_parser("plugins", help="list installed plugins and whether this site enables them").set_defaults(func=cmd_plugins)
+    plugins = commands.add_parser("plugins", help="list installed plugins and whether this site enables them")
+    plugins.add_argument("--hooks", action="store_true",
+                         help="list every hook instead: who declares it and which plugins implement it")
+    plugins.set_defaults(func=cmd_plugins)
     worker = commands.add_parser("worker", help="run the Huey consumer for the enabled plugins' tasks")
     worker.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
     worker.set_defaults(func=cmd_worker)

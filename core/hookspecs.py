@@ -1,17 +1,25 @@
-"""Every hook a Tessera plugin may implement, declared once, for third parties to follow.
+"""The platform's hooks: what any Tessera plugin may implement, whatever it is about.
 
 Implement a hook with a module-level function of the same name in your plugin's
-``__init__.py``, decorated with ``core.plugins.hookimpl``. Accept only the
+``__init__.py``, decorated with ``core.toolkit.hookimpl``. Accept only the
 arguments you need: pluggy passes them by name.
 
 Plugins never import each other's modules — except a declared dependency's public
 module (``from plugins.notify import …`` with ``depends=("notify",)``, docs/plugins.md);
-whatever else one plugin offers another goes through one of these hooks. ``registry`` is always the site's Pyramid
-registry (settings, clock, time zone) and ``dbsession`` a session inside the
-caller's transaction: don't commit it. Hooks marked *first result* stop at the first
-plugin that answers something other than ``None``; for the others every
-enabled plugin is called and the answers are collected in a list, in plugin
-order (dependencies first) — no hook's meaning depends on that order.
+whatever else one plugin offers another goes through a hook. Only hooks the
+platform itself calls live here. A hook about a plugin's business is declared
+by the plugin that calls it, in that plugin's ``hookspecs.py`` named by its
+``Manifest.hookspecs``; ``tessera plugins --hooks`` lists every hook with who
+declares and who implements it. Implementing another plugin's hook, mark it
+``@hookimpl(optionalhook=True)``: your plugin then still starts while that
+plugin is disabled, and the hook is simply never called.
+
+``registry`` is always the site's Pyramid registry (settings, clock, time zone)
+and ``dbsession`` a session inside the caller's transaction: don't commit it.
+Hooks marked *first result* stop at the first plugin that answers something
+other than ``None``; for the others every enabled plugin is called and the
+answers are collected in a list, in plugin order (dependencies first) — no
+hook's meaning depends on that order.
 """
 from __future__ import annotations
 
@@ -22,59 +30,13 @@ hookspec = pluggy.HookspecMarker("tessera")
 
 @hookspec
 def tessera_notification_channels(registry):
-    """Return the notification channels this plugin provides, as a list of ``core.channels.Channel``.
+    """Return the notification channels this plugin provides, as a list of ``core.toolkit.Channel``.
 
     Called once at start-up, after every plugin's ``includeme``; ``registry`` is the
     Pyramid registry (``registry.settings`` holds the typed settings). Each channel's
-    ``name`` must be unique on the site: it is what ``reminder_method`` accepts.
+    ``name`` must be unique on the site: it is what ``reminder_method`` accepts, and
+    start-up stops naming both plugins when two provide the same name.
     Order does not matter.
-    """
-
-
-@hookspec(firstresult=True)
-def tessera_related_info(registry, dbsession, related_type, related_id, user):
-    """Describe an object that a schedule (or anything else) is related to.
-
-    ``related_type`` is a name such as ``customer`` or ``customer_plan``. The plugin that
-    owns that type returns a JSON-able dict, at least ``{"id", "name"}`` (contacts adds
-    ``contact_person``); a plugin that does not own the type returns ``None``. Return
-    ``None`` too when the object does not exist or ``user`` may not see it. First result.
-    """
-
-
-@hookspec(firstresult=True)
-def tessera_create_customer_plan(registry, dbsession, user, customer_id, title, plan_time, description, reminder_minutes, schedule_id):
-    """Create a follow-up plan for a customer and return its id.
-
-    Called by the schedule plugin's ``create_from_customer_plan`` after it has created
-    the plan's schedule (``schedule_id``), so the plan is linked and must not create a
-    schedule of its own. ``plan_time`` is a timezone-aware datetime. Raise
-    ``core.api.NotFound`` when the customer does not exist or ``user`` may not see it.
-    The plugin that owns customer plans answers; others return ``None``. First result.
-    """
-
-
-@hookspec(firstresult=True)
-def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
-    """Create the schedule that follows a customer plan and return the schedule's id.
-
-    Called by the contacts plugin when a plan is created through its own API. The
-    schedule is of type ``reminder`` with ``related_type`` ``customer_plan`` and
-    ``related_id`` ``plan_id``, owned by ``user``, with a reminder ``reminder_minutes``
-    before ``plan_time`` (timezone-aware). The schedule plugin answers; without it the
-    hook returns ``None`` and the plan has no schedule. First result.
-    """
-
-
-@hookspec
-def tessera_related_schedules(registry, dbsession, user, related_type, related_ids, limit):
-    """Return upcoming schedules related to some objects, as a list of JSON-able dicts.
-
-    Lets an object's owner show what is planned for it (a customer's next visits)
-    without importing the schedule plugin. Each dict has ``id``, ``title``,
-    ``start_time`` (ISO 8601), ``status``, ``related_type`` and ``related_id``; at
-    most ``limit`` per object, only what ``user`` may see. Plugins that keep no
-    schedules return ``None`` or an empty list.
     """
 
 

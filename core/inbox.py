@@ -5,10 +5,18 @@ its channel through ``tessera_notification_channels`` and its endpoints
 through Cornice — ``GET /api/notifications``, ``POST /api/notifications/{id}/read``,
 ``POST /api/notifications/{id}/snooze`` and ``POST /api/notifications/read_all``.
 A snoozed message is out of the inbox until its time, then back, unread.
+
+A message links to what it is about with ``source`` + ``source_id`` (from the
+``Notification``). A plugin whose objects messages link to registers its source
+name with ``config.add_notification_source(name)``; each message then also
+answers ``<name>_id`` (the id when it links there, else null), so clients can
+read the link by a field named after what it is — as they did before the link
+was generic.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import colander
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, func, insert, or_, select, update
@@ -19,6 +27,7 @@ from core.auth import current_user
 from core.channels import Notification, Recipient, SendResult
 from core.db import Base, UTCDateTime, transaction_scope
 from core.plugins import hookimpl
+from core.settings import ConfigurationError
 from core.timefmt import isoformat_local
 
 CHANNEL_NAME = "system"
@@ -32,8 +41,9 @@ class InboxMessage(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     content: Mapped[str] = mapped_column(Text, default="")
-    # not a foreign key: the core does not know the schedule plugin's tables
-    schedule_id: Mapped[int | None] = mapped_column(Integer)
+    # not a foreign key: the source's tables belong to the plugin that registered it
+    source: Mapped[str | None] = mapped_column(String(50))
+    source_id: Mapped[int | None] = mapped_column(Integer)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     create_datetime: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # snoozed: hidden until then, then shown again as unread
@@ -69,7 +79,7 @@ class InboxChannel:
 
     def _row(self, notification: Notification, address: str) -> dict:
         return {"user_id": int(address), "title": notification.subject[:200], "content": notification.text,
-                "schedule_id": notification.params.get("schedule_id"), "is_read": False,
+                "source": notification.source, "source_id": notification.source_id, "is_read": False,
                 "create_datetime": self.registry.clock.now()}
 
 
@@ -95,11 +105,31 @@ class InboxQuery(colander.MappingSchema):
 
 
 def message_json(request, message: InboxMessage) -> dict:
-    return {
-        "id": message.id, "title": message.title, "content": message.content, "schedule_id": message.schedule_id,
-        "is_read": message.is_read, "create_datetime": isoformat_local(request.registry, message.create_datetime),
+    data = {"id": message.id, "title": message.title, "content": message.content}
+    for source in request.registry.tessera_notification_sources:
+        data[f"{source}_id"] = message.source_id if message.source == source else None
+    data.update({
+        "source": message.source, "source_id": message.source_id, "is_read": message.is_read,
+        "create_datetime": isoformat_local(request.registry, message.create_datetime),
         "snoozed_until": isoformat_local(request.registry, message.snoozed_until),
-    }
+    })
+    return data
+
+
+SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,49}")
+#: names whose ``<name>_id`` would shadow a field of every message
+RESERVED_SOURCES = {"source"}
+
+
+def add_notification_source(config, name: str) -> None:
+    """Config directive: messages may link to ``name`` objects; each message answers ``<name>_id``."""
+    if not SOURCE_NAME.fullmatch(name) or name in RESERVED_SOURCES:
+        raise ConfigurationError(
+            f"notification source {name!r} must be lower-case letters, digits and _ (at most 50), and not 'source'.")
+    sources = config.registry.tessera_notification_sources
+    if name in sources:
+        raise ConfigurationError(f"notification source '{name}' is registered twice; register it once.")
+    sources.append(name)
 
 
 def shown(request):
@@ -159,6 +189,8 @@ def mark_all_read(request):
 
 
 def includeme(config) -> None:
+    config.registry.tessera_notification_sources = []
+    config.add_directive("add_notification_source", add_notification_source)
     config.add_cornice_service(read_all)
     config.add_cornice_service(read_one)
     config.add_cornice_service(snooze)

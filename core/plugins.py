@@ -30,6 +30,11 @@ class Manifest:
     first). ``settings`` declares the keys it reads, all under ``tessera.<name>.``.
     ``version`` defaults to the version of the distribution that ships it.
     ``table_prefix`` is the prefix of its tables (default ``<name>_``).
+    ``hookspecs`` is the module declaring the hooks this plugin *calls* (others
+    implement them); it is added to the site's plugin manager before any plugin
+    is registered. ``requires_core`` is the range of plugin-contract versions
+    (``core.toolkit.CONTRACT_VERSION``) the plugin was built for, as a PEP 440
+    specifier such as ``">=1.0,<2"``; start-up refuses a plugin outside it.
     """
 
     name: str
@@ -38,6 +43,8 @@ class Manifest:
     depends: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
     table_prefix: str | None = None
+    hookspecs: ModuleType | type | None = None
+    requires_core: str | None = None
 
     @property
     def tables(self) -> str:
@@ -173,16 +180,70 @@ def _dependencies_first(plugins: dict[str, InstalledPlugin], listed: list[str]) 
     return ordered
 
 
+def hook_declarers(enabled: Iterable[InstalledPlugin]) -> dict[str, str]:
+    """Hook name -> who declares it (``core`` or a plugin's name), for the core and the enabled plugins.
+
+    Raises ConfigurationError when two of them declare the same hook.
+    """
+    declarers: dict[str, str] = {}
+    sources = [("core", hookspecs)] + [(p.name, p.manifest.hookspecs) for p in enabled if p.manifest.hookspecs]
+    for declarer, module in sources:
+        for name in _declared_hooks(module):
+            if name in declarers:
+                raise ConfigurationError(
+                    f"hook '{name}' is declared by both '{declarers[name]}' and '{declarer}'; "
+                    "a hook has one declarer: rename one of them."
+                )
+            declarers[name] = declarer
+    return declarers
+
+
+def _declared_hooks(module: ModuleType | type) -> list[str]:
+    return [name for name in dir(module) if name.startswith("tessera_") and hasattr(getattr(module, name), "tessera_spec")]
+
+
 def make_plugin_manager(builtin: Iterable[ModuleType], enabled: Iterable[InstalledPlugin],
                         hookimpls: Iterable[object] = ()) -> pluggy.PluginManager:
-    """One plugin manager per app: the core's built-in plugins, the enabled ones, then any extra ``hookimpls``."""
+    """One plugin manager per app: every declared hook first, then the core's built-in plugins, the enabled ones
+    and any extra ``hookimpls``.
+
+    Check the declarations with ``hook_declarers`` first: it names both declarers of a hook declared twice.
+    An implementation of a hook that no enabled plugin declares is refused unless it
+    is marked ``@hookimpl(optionalhook=True)`` (it is then never called).
+    """
+    enabled = list(enabled)
     manager = pluggy.PluginManager("tessera")
     manager.add_hookspecs(hookspecs)
+    for plugin in enabled:
+        if plugin.manifest.hookspecs:
+            manager.add_hookspecs(plugin.manifest.hookspecs)
     for module in builtin:
         manager.register(module, name=f"core.{module.__name__.rsplit('.', 1)[-1]}")
     for plugin in enabled:
-        manager.register(plugin.module, name=plugin.name)
+        try:
+            manager.register(plugin.module, name=plugin.name)
+        except pluggy.PluginValidationError as exc:
+            raise ConfigurationError(f"plugin '{plugin.name}' implements a hook wrongly: {exc}") from exc
     for extra in hookimpls:
         manager.register(extra)
-    manager.check_pending()
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise ConfigurationError(
+            f"{exc}: no enabled plugin declares it. If it is another plugin's hook, mark the implementation "
+            "@hookimpl(optionalhook=True) so it is simply not called while that plugin is disabled."
+        ) from exc
     return manager
+
+
+def hook_rows(manager: pluggy.PluginManager, declarers: dict[str, str]) -> list[dict]:
+    """Every hook the site knows: its name, who declares it, who implements it (``tessera plugins --hooks``).
+
+    A hook implemented only as an optional hook of a plugin that is not enabled has no declarer.
+    """
+    rows = []
+    for name, caller in sorted(vars(manager.hook).items()):
+        if name.startswith("tessera_"):
+            rows.append({"hook": name, "declared_by": declarers.get(name),
+                         "implemented_by": [impl.plugin_name for impl in caller.get_hookimpls()]})
+    return rows

@@ -3,13 +3,15 @@
 Serves the contacts API under ``/api/v1/contacts`` (``{"code", "message",
 "data"}`` with the HTTP status as code; see docs/contacts.md). It stands alone;
 with the schedule plugin enabled, a customer's follow-up plans get schedules
-and schedules can show the customer they are about — through hooks only.
+and schedules can show the customer they are about — through hooks only: the
+ones contacts calls are declared in ``hookspecs.py``; the schedule plugin's that
+it answers are optional hooks, so contacts starts without it.
 """
 from __future__ import annotations
 
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_positive_int, hookimpl
 from plugins.contacts import access, demo, hookspecs, plans, presence, work
-from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES
+from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES, get_visible_customer
 from plugins.contacts.events import EVENT_TYPES
 from plugins.contacts.notices import TASK_NAME, send_assignment_notices
 
@@ -22,11 +24,11 @@ manifest = Manifest(
         Setting("tessera.contacts.assignment_channels", "system", as_list,
                 "channels that tell people they were assigned to a customer or a task (system = the in-app inbox)"),
     ),
+    hookspecs=hookspecs,
 )
 
 
 def includeme(config) -> None:
-    config.registry.tessera_plugin_manager.add_hookspecs(hookspecs)
     config.add_api_prefix("/api/v1/contacts", HTTP_CODE_ENVELOPE)
     config.declare_permission(CUSTOMERS_PERMISSION, default_roles=[ADMIN, SALES, ENGINEER])
     config.include("plugins.contacts.views")
@@ -66,16 +68,17 @@ def tessera_calendar_items(dbsession, user, start, end):
     return work.calendar_items(dbsession, user, start, end)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def tessera_related_info(dbsession, related_type, related_id, user):
     return plans.related_info(dbsession, user, related_type, related_id)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def tessera_create_customer_plan(registry, dbsession, user, customer_id, title, plan_time, description,
-                                 reminder_minutes, schedule_id):
-    return plans.create_plan_for_schedule(registry, dbsession, user, customer_id, title, plan_time, description,
-                                          reminder_minutes, schedule_id)
+                                 reminder_minutes):
+    customer = get_visible_customer(dbsession, user, customer_id)
+    plan = plans.create_plan(registry, dbsession, user, customer, title, plan_time, description, reminder_minutes)
+    return {"plan_id": plan.id, "schedule_id": plan.schedule_id}
 
 
 @hookimpl

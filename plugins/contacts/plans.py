@@ -2,7 +2,8 @@
 
 Nothing here imports the schedule plugin: a plan asks for its schedule through
 ``tessera_create_plan_schedule``, and a customer's upcoming schedules come from
-``tessera_related_schedules``. Without the schedule plugin both answer nothing.
+``tessera_related_schedules`` (both declared in hookspecs.py). Without the schedule
+plugin both answer nothing.
 """
 from __future__ import annotations
 
@@ -12,46 +13,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.toolkit import NotFound, User
-from plugins.contacts.access import get_visible_customer, visible_customers
+from plugins.contacts.access import visible_customers
 from plugins.contacts.events import plan_changed
 from plugins.contacts.models import Customer, CustomerPlan
 
 UPCOMING_SCHEDULES = 5
 
 
-def create_plan(dbsession: Session, user: User, customer: Customer, title: str, plan_time: dt.datetime,
-                description: str, reminder_minutes: int, schedule_id: int | None = None) -> CustomerPlan:
+def create_plan(registry, dbsession: Session, user: User, customer: Customer, title: str, plan_time: dt.datetime,
+                description: str, reminder_minutes: int) -> CustomerPlan:
+    """Every plan is made here, whichever API asked: the plan, then the schedule that follows it, when a plugin keeps schedules."""
     plan = CustomerPlan(customer_id=customer.id, title=title, plan_time=plan_time, description=description,
-                        reminder_minutes=reminder_minutes, schedule_id=schedule_id, creator_id=user.id)
+                        reminder_minutes=reminder_minutes, creator_id=user.id)
     dbsession.add(plan)
     dbsession.flush()
-    return plan
-
-
-def create_plan_with_schedule(registry, dbsession: Session, user: User, customer: Customer, **fields) -> CustomerPlan:
-    """A plan made through the contacts API: the schedule plugin, when enabled, adds its schedule."""
-    plan = create_plan(dbsession, user, customer, **fields)
     plan.schedule_id = registry.tessera_plugin_manager.hook.tessera_create_plan_schedule(
-        registry=registry, dbsession=dbsession, user=user, plan_id=plan.id, customer_id=customer.id, title=plan.title,
-        plan_time=plan.plan_time, description=plan.description, reminder_minutes=plan.reminder_minutes)
+        registry=registry, dbsession=dbsession, user=user, plan_id=plan.id, customer_id=customer.id, title=title,
+        plan_time=plan_time, description=description, reminder_minutes=reminder_minutes)
     plan_changed(registry, dbsession, plan, "created")
     return plan
 
 
-def create_plan_for_schedule(registry, dbsession: Session, user: User, customer_id: int, title: str,
-                             plan_time: dt.datetime, description: str | None, reminder_minutes: int | None,
-                             schedule_id: int) -> int:
-    """A plan whose schedule the schedule plugin already made; NotFound when ``user`` may not see the customer."""
-    customer = get_visible_customer(dbsession, user, customer_id)
-    plan = create_plan(dbsession, user, customer, title, plan_time, description or "",
-                       30 if reminder_minutes is None else reminder_minutes, schedule_id)
-    plan_changed(registry, dbsession, plan, "created")
-    return plan.id
-
-
-#: the plan fields a client changes, API name -> column
-PLAN_FIELDS = {"title": "title", "planTime": "plan_time", "description": "description",
-               "reminderMinutes": "reminder_minutes", "status": "status"}
+#: the plan columns a client changes
+PLAN_FIELDS = ("title", "plan_time", "description", "reminder_minutes", "status")
 CUSTOMER_DELETED = "客户已删除"
 PLAN_DELETED = "计划已删除"
 
@@ -66,9 +50,9 @@ def get_visible_plan(dbsession: Session, user: User, plan_id: int) -> CustomerPl
 
 def update_plan(registry, dbsession: Session, user: User, plan: CustomerPlan, fields: dict) -> None:
     """Change the plan; its schedule, when it has one, follows once (``tessera_change_plan_schedule``)."""
-    for name, column in PLAN_FIELDS.items():
-        if name in fields:
-            setattr(plan, column, fields[name])
+    for column in PLAN_FIELDS:
+        if column in fields:
+            setattr(plan, column, fields[column])
     if plan.schedule_id is not None:
         registry.tessera_plugin_manager.hook.tessera_change_plan_schedule(
             registry=registry, dbsession=dbsession, user=user, plan_id=plan.id, schedule_id=plan.schedule_id,

@@ -3,18 +3,17 @@
 Serves endpoints 1–14 of the schedule spec under ``/api/customer/schedules/``
 (the calendar view also under ``/api/schedule/schedules/``, where the spec
 prints it) in the ``{"code", "msg", "data"}`` envelope. Reminder rows and their
-delivery live in ``reminders/``. Other plugins reach schedules through the
-``tessera_create_plan_schedule`` and ``tessera_related_schedules`` hooks.
+delivery live in ``reminders/``. The hooks this plugin calls are declared in
+``hookspecs.py``; it answers the contacts plugin's ``tessera_create_plan_schedule``
+and ``tessera_related_schedules`` (optional hooks: contacts may be disabled).
 """
 from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
 from . import calendar, demo, feeds, hookspecs, ical, ics_import, notices, outside, plans, sharing_views, views
-from .models import Schedule
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
-from .writes import save_schedule
 
 SETTINGS = (
     Setting("tessera.schedule.conflict_horizon_days", 365, as_positive_int,
@@ -37,14 +36,15 @@ manifest = Manifest(
     name="schedule",
     summary="Schedules (meetings, court dates, deadlines) with recurrence, conflict checks, reminders and iCalendar export",
     settings=SETTINGS + REMINDER_SETTINGS,
+    hookspecs=hookspecs,
 )
 
 
 def includeme(config):
-    config.registry.tessera_plugin_manager.add_hookspecs(hookspecs)
     config.add_api_prefix("/api/customer/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.add_api_prefix("/api/schedule/schedules", BUSINESS_CODE_ENVELOPE, trailing_slash=True)
     config.declare_permission(outside.REMIND_EXTERNAL, default_roles=outside.DEFAULT_ROLES)
+    config.add_notification_source("schedule")  # reminders link to their schedule
     config.include(".reminders")
     config.registry.schedule_event_cache = ical.EventCache()
     config.add_task(notices.send_change_notices, name=notices.TASK_NAME)
@@ -53,15 +53,10 @@ def includeme(config):
             config.add_cornice_service(service)
 
 
-@hookimpl
-def tessera_create_plan_schedule(registry, dbsession, user, plan_id, customer_id, title, plan_time, description, reminder_minutes):
-    values = {
-        "title": title[:200], "description": description or "", "schedule_type": "reminder", "start_time": plan_time,
-        "end_time": None, "related_type": "customer_plan", "related_id": plan_id,
-        "reminder_enabled": True, "reminder_time": 30 if reminder_minutes is None else reminder_minutes,
-    }
-    schedule = save_schedule(dbsession, registry, user, Schedule(), values)
-    return schedule.id
+@hookimpl(optionalhook=True)
+def tessera_create_plan_schedule(registry, dbsession, user, plan_id, title, plan_time, description, reminder_minutes):
+    return plans.create_plan_schedule(dbsession, registry, user, plan_id, title, plan_time, description,
+                                      reminder_minutes).id
 
 
 @hookimpl(optionalhook=True)
@@ -81,10 +76,9 @@ def tessera_event_types():
     return EVENT_TYPES
 
 
-@hookimpl
+@hookimpl(optionalhook=True)
 def tessera_related_schedules(registry, dbsession, user, related_type, related_ids, limit):
     return upcoming_related(dbsession, registry, user, related_type, list(related_ids), limit)
-
 
 
 @hookimpl

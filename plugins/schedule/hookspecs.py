@@ -1,6 +1,9 @@
 """The hooks the schedule plugin calls, for plugins that own what schedules are about or what fills a calendar.
 
-The schedule plugin may be disabled: implement these with ``@hookimpl(optionalhook=True)``.
+A schedule may be about another plugin's object: ``related_type`` names the kind
+(``customer``, ``customer_plan``, …), ``related_id`` its id; the plugin that owns
+that kind answers the hooks about it and the others return ``None``. The schedule
+plugin may be disabled: implement these with ``@hookimpl(optionalhook=True)``.
 """
 from __future__ import annotations
 
@@ -55,4 +58,31 @@ def tessera_related_parts(registry, dbsession, related_type, related_id):
     ``by_related`` for a customer then also lists the schedules of its plans: return a list of
     ``(related_type, ids)`` such as ``[("customer_plan", [3, 7])]``, or ``None`` for a type you do
     not own. Every answer counts.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_related_info(registry, dbsession, related_type, related_id, user):
+    """Describe the object a schedule is related to, for the schedule's detail (``related_info``).
+
+    The plugin that owns ``related_type`` returns a JSON-able dict, at least
+    ``{"id", "name"}`` (contacts adds ``contact_person``); a plugin that does not own
+    the type returns ``None``. Return ``None`` too when the object does not exist or
+    ``user`` may not see it (``user`` may be ``None``: answer ``None`` then). First result.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_create_customer_plan(registry, dbsession, user, customer_id, title, plan_time, description,
+                                 reminder_minutes):
+    """Create a follow-up plan for a customer, with its schedule, and return ``{"plan_id", "schedule_id"}``.
+
+    Called by ``POST /api/customer/schedules/create_from_customer_plan/``, which then
+    answers with the schedule ``schedule_id``. The plugin that owns customer plans
+    creates the plan and has its schedule made exactly as for a plan made through its
+    own API (the contacts plugin asks back through its ``tessera_create_plan_schedule``),
+    so a plan and its schedule are paired in one place. ``plan_time`` is timezone-aware;
+    ``description`` is a string (maybe empty); ``reminder_minutes`` an int. Raise
+    ``core.toolkit.NotFound`` when the customer does not exist or ``user`` may not see it.
+    Plugins that own no customer plans return ``None``. First result.
     """

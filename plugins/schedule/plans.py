@@ -1,4 +1,11 @@
-"""Schedules that follow another plugin's customer plans: changed and removed when the plan is."""
+"""Schedules that follow another plugin's customer plans: made, changed and removed when the plan is.
+
+Customer plans belong to the plugin that owns customers (contacts): it creates
+every plan and asks for the plan's schedule through its ``tessera_create_plan_schedule``
+hook, answered here — whether the plan came through its API or through this
+plugin's ``create_from_customer_plan`` — and tells of a plan's changes and
+deletion through ``tessera_change_plan_schedule`` and ``tessera_remove_plan_schedule``.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +18,24 @@ from core.toolkit import User
 from .models import Schedule
 from .writes import remove_schedules, save_schedule
 
+PLAN_RELATED_TYPE = "customer_plan"
+
+
+def create_plan_schedule(dbsession: Session, registry, user: User, plan_id: int, title: str, plan_time: dt.datetime,
+                         description: str, reminder_minutes: int) -> Schedule:
+    """A new plan's schedule: a reminder at the plan's time, made at contacts' request (so not told back)."""
+    values = {
+        "title": title, "description": description, "schedule_type": "reminder", "start_time": plan_time,
+        "end_time": None, "status": "pending", "priority": "medium",
+        "related_type": PLAN_RELATED_TYPE, "related_id": plan_id,
+        "reminder_enabled": True, "reminder_time": reminder_minutes,
+    }
+    return save_schedule(dbsession, registry, user, Schedule(), values, tell_related=False)
+
 
 def _plan_schedule(dbsession: Session, plan_id: int, schedule_id: int) -> Schedule | None:
     return dbsession.scalar(select(Schedule).where(
-        Schedule.id == schedule_id, Schedule.related_type == "customer_plan", Schedule.related_id == plan_id,
+        Schedule.id == schedule_id, Schedule.related_type == PLAN_RELATED_TYPE, Schedule.related_id == plan_id,
         Schedule.is_deleted.is_(False)))
 
 

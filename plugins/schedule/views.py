@@ -176,21 +176,15 @@ def list_by_related(request):
 
 @from_customer_plan.post(schema=schemas.FromCustomerPlanRequest())
 def create_from_plan(request):
+    """The plan's owner creates the plan and has its schedule made (see plans.py); this answers with that schedule."""
     body = request.validated["body"]
-    user = current_user(request)
-    values = {
-        "title": body["plan_title"], "description": body["plan_description"], "schedule_type": "reminder",
-        "start_time": body["plan_time"], "end_time": None, "status": "pending", "priority": "medium",
-        "reminder_enabled": True, "reminder_time": body["reminder_time"],
-    }
-    schedule = save_schedule(request.dbsession, request.registry, user, Schedule(), values)
-    plan_id = request.registry.tessera_plugin_manager.hook.tessera_create_customer_plan(
-        registry=request.registry, dbsession=request.dbsession, user=user, customer_id=body["customer_id"], title=body["plan_title"],
-        plan_time=body["plan_time"], description=body["plan_description"],
-        reminder_minutes=body["reminder_time"], schedule_id=schedule.id)
-    if plan_id is None:
+    created = request.registry.tessera_plugin_manager.hook.tessera_create_customer_plan(
+        registry=request.registry, dbsession=request.dbsession, user=current_user(request),
+        customer_id=body["customer_id"], title=body["plan_title"], plan_time=body["plan_time"],
+        description=body["plan_description"], reminder_minutes=body["reminder_time"])
+    if created is None:
         raise BadRequest.field("customer_id", "需要启用 contacts 插件才能从客户计划创建日程")
-    schedule.related_type, schedule.related_id = "customer_plan", plan_id
+    schedule = request.dbsession.get(Schedule, created["schedule_id"])
     # related_id holds the plan's id; both ids are given, so no client has to guess which one it is
-    return ok(request, dict(schedule_detail_json(request, schedule), plan_id=plan_id, customer_id=body["customer_id"]),
-              "日程创建成功")
+    return ok(request, dict(schedule_detail_json(request, schedule), plan_id=created["plan_id"],
+                            customer_id=body["customer_id"]), "日程创建成功")

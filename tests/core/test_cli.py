@@ -50,6 +50,15 @@ def test_plugins_lists_installed_and_enabled(ini):
     assert rows["contacts"][2] == "yes" and rows["schedule"][2] == "no"
 
 
+def test_plugins_hooks_lists_each_hook_with_its_declarer_and_implementers(ini):
+    result = tessera(ini, "plugins", "--hooks")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in result.stdout.splitlines()[1:]}
+    assert rows["tessera_create_plan_schedule"] == ["contacts", "-"]  # schedule, which answers it, is not enabled
+    assert rows["tessera_related_info"] == ["(disabled)", "contacts"]  # contacts' optional answer to schedule's hook
+    assert rows["tessera_notification_channels"] == ["core", "core.inbox"]
+
+
 def test_configuration_errors_exit_non_zero_with_the_fix(ini):
     ini.write_text(ini.read_text().replace("tessera.plugins = contacts", "tessera.plugins = contacts sms"))
     result = tessera(ini, "plugins")

@@ -12,12 +12,12 @@ def site(make_site):
     return make_site(plugins=[])
 
 
-def deliver(site, user, title, schedule_id=None):
+def deliver(site, user, title, source=None, source_id=None):
     """Send through the site's real ``system`` channel, as the reminder engine does."""
     channel = site.registry.tessera_channels["system"]
     recipient = Recipient(name=user.name, user_id=user.id)
-    notification = Notification(template="schedule_reminder", subject=title, text=f"{title} text",
-                                params={"schedule_id": schedule_id})
+    notification = Notification(template="visit_reminder", subject=title, text=f"{title} text",
+                                source=source, source_id=source_id)
     result = channel.send(notification, recipient, channel.address_of(recipient))
     assert result.ok
     return int(result.detail.rsplit(" ", 1)[-1])
@@ -37,7 +37,7 @@ def test_the_system_channel_reaches_only_platform_users(site):
 
 def test_inbox_lists_unread_first_newest_first_with_unread_count(site, clock):
     alice, bob = site.create_user("alice"), site.create_user("bob")
-    first = deliver(site, alice, "first", schedule_id=11)
+    first = deliver(site, alice, "first", source="visit", source_id=11)
     clock.advance(minutes=1)
     second = deliver(site, alice, "second")
     third = deliver(site, alice, "third")
@@ -50,9 +50,25 @@ def test_inbox_lists_unread_first_newest_first_with_unread_count(site, clock):
     assert data["count"] == 3 and data["unread_count"] == 2
     assert [m["id"] for m in data["results"]] == [second, first, third]
     assert data["results"][1] == {
-        "id": first, "title": "first", "content": "first text", "schedule_id": 11, "is_read": False,
+        "id": first, "title": "first", "content": "first text", "source": "visit", "source_id": 11, "is_read": False,
         "create_datetime": "2025-12-26T10:00:00+08:00", "snoozed_until": None}
     assert data["results"][2]["is_read"] is True
+    assert data["results"][0]["source"] is None and data["results"][0]["source_id"] is None
+
+
+def test_a_registered_source_answers_its_own_id_field_on_every_message(make_site):
+    """The schedule plugin registers ``schedule``: clients keep reading ``schedule_id`` as before the generic link."""
+    site = make_site(plugins=["schedule"])
+    alice = site.create_user("alice")
+    linked = deliver(site, alice, "linked", source="schedule", source_id=11)
+    elsewhere = deliver(site, alice, "elsewhere", source="visit", source_id=12)
+    plain = deliver(site, alice, "plain")
+    results = {m["id"]: m for m in site.get("/api/notifications", headers=site.headers(alice)).json["data"]["results"]}
+    assert (results[linked]["schedule_id"], results[linked]["source"], results[linked]["source_id"]) == (11, "schedule", 11)
+    assert results[elsewhere]["schedule_id"] is None and results[elsewhere]["source_id"] == 12
+    assert results[plain]["schedule_id"] is None
+    marked = site.post(f"/api/notifications/{linked}/read", headers=site.headers(alice)).json["data"]
+    assert marked["schedule_id"] == 11
 
 
 def test_inbox_pages(site):

@@ -50,3 +50,28 @@ def test_the_migrations_create_exactly_what_the_models_describe(database_url):
                        if not (d[0] == "remove_table" and d[1].name.startswith("alembic_version_"))]
     registry.dbengine.dispose()
     assert differences == []
+
+
+def test_inbox_links_move_to_the_generic_source_and_back(tmp_path):
+    """Rows written before 0004 kept a ``schedule_id``: they become ``source='schedule'`` links, and back on downgrade."""
+    from alembic import command
+
+    registry = _registry(f"sqlite:///{tmp_path / 'site.sqlite'}", [])
+    [core_unit] = migrate.units_for(registry)
+    with registry.dbengine.begin() as connection:
+        command.upgrade(migrate._alembic_config(core_unit, connection), "b61372c3e636")
+        connection.execute(text("INSERT INTO core_user (id, username, password_hash, name, role, is_active) "
+                                "VALUES (1, 'u', 'x', 'U', 'admin', 1)"))
+        connection.execute(text("INSERT INTO core_notification (id, user_id, title, content, schedule_id, is_read, "
+                                "create_datetime) VALUES (1, 1, 'linked', '', 7, 0, '2025-12-26 02:00:00'), "
+                                "(2, 1, 'plain', '', NULL, 0, '2025-12-26 02:00:00')"))
+    migrate.upgrade(registry.dbengine, [core_unit], log=lambda _: None)
+    with registry.dbengine.begin() as connection:
+        rows = connection.execute(text("SELECT id, source, source_id FROM core_notification ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, "schedule", 7), (2, None, None)]
+        assert "schedule_id" not in {c["name"] for c in inspect(connection).get_columns("core_notification")}
+        command.downgrade(migrate._alembic_config(core_unit, connection), "9a4d1f7b2c60")
+        rows = connection.execute(text("SELECT id, schedule_id FROM core_notification ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, 7), (2, None)]
+    registry.dbengine.dispose()
+

@@ -6,9 +6,10 @@ from sqlalchemy import select
 from core.toolkit import api_service, current_user, ok, paginate, path_id, site_aware
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
 from plugins.contacts.models import CustomerPlan
-from plugins.contacts.plans import create_plan_with_schedule, delete_plan, get_visible_plan, update_plan
+from plugins.contacts.plans import create_plan, delete_plan, get_visible_plan, update_plan
 from plugins.contacts.schemas import CreatePlanRequest, ListPlansRequest, UpdatePlanRequest
 from plugins.contacts.shapes import plan_json
+from plugins.contacts.views.edge import api_field_names, snake_case
 
 plan = api_service(name="contacts.plan", path="/api/v1/contacts/plans/{planId:\\d+}",
                    description="One plan: show, change (its schedule follows), delete (its schedule too).")
@@ -31,9 +32,9 @@ def list_plans(request):
 
 
 @customer_plans.post(schema=CreatePlanRequest(), permission=CUSTOMERS_PERMISSION)
-def create_plan(request):
+def add_plan(request):
     body = request.validated["body"]
-    plan = create_plan_with_schedule(
+    plan = create_plan(
         request.registry, request.dbsession, current_user(request), _customer(request), title=body["title"],
         plan_time=site_aware(request.registry, body["planTime"]), description=body["description"],
         reminder_minutes=body["reminderMinutes"])
@@ -52,10 +53,11 @@ def get_plan(request):
 @plan.put(schema=UpdatePlanRequest(), permission=CUSTOMERS_PERMISSION)
 def change_plan(request):
     found = _plan(request)
-    fields = dict(request.validated["body"])
-    if "planTime" in fields:
-        fields["planTime"] = site_aware(request.registry, fields["planTime"])
-    update_plan(request.registry, request.dbsession, current_user(request), found, fields)
+    fields = snake_case(request.validated["body"])
+    if "plan_time" in fields:
+        fields["plan_time"] = site_aware(request.registry, fields["plan_time"])
+    with api_field_names():
+        update_plan(request.registry, request.dbsession, current_user(request), found, fields)
     return ok(request, plan_json(found), "修改成功")
 
 

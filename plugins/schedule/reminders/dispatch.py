@@ -330,6 +330,7 @@ def reminder_notification(registry, schedule: Schedule, occurrence_start: dt.dat
         lines.append(schedule.description)
     return Notification(
         template=TEMPLATE, subject=f"日程提醒: {schedule.title}", text="\n".join(lines), requested_by=schedule.creator_id,
+        source="schedule", source_id=schedule.id,
         params={"title": schedule.title, "time": time_text, "description": schedule.description or "",
                 "location": schedule.location or "", "schedule_id": schedule.id,
                 "start_time": isoformat_local(registry, occurrence_start)})

@@ -53,7 +53,7 @@ def test_plans_refuse_bad_fields(world, spec_customer, change, field):
     assert plans_written(world.site) == 0
 
 
-@pytest.mark.plugins("contacts")
+@pytest.mark.plugins("contacts", "schedule")
 def test_related_info_for_customers_and_plans(world, spec_customer):
     """The hook the schedule plugin calls to describe what a schedule is about; None for what the user may not see."""
     plan = world.call("POST", f"{spec_customer['path']}/plans", world.zhaoliu, PLAN)["data"]

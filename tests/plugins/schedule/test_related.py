@@ -134,7 +134,7 @@ def test_the_hooks_work_outside_a_request(site, sales):
         user = dbsession.get(User, sales.id)
         schedule_id = hook.tessera_create_plan_schedule(
             registry=site.registry, dbsession=dbsession, user=user, plan_id=7, customer_id=3, title="任务里建的计划",
-            plan_time=shanghai(2025, 12, 30, 9, 0), description="", reminder_minutes=None)
+            plan_time=shanghai(2025, 12, 30, 9, 0), description="", reminder_minutes=30)
     with transaction_scope(site.registry) as dbsession:
         answers = hook.tessera_related_schedules(registry=site.registry, dbsession=dbsession, user=dbsession.get(User, sales.id),
                                                  related_type="customer_plan", related_ids=[7, 8], limit=5)

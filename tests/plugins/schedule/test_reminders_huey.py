@@ -15,7 +15,7 @@ def test_the_worker_delivers_a_reminder_one_minute_ahead_into_the_inbox(make_sit
     huey = site.registry.huey
     assert TICK in {task.name for task in huey._registry.periodic_tasks}  # what `tessera worker` runs every minute
     owner = site.create_user("lawyer")
-    create_schedule(site, owner, shanghai(2025, 12, 26, 10, 31), title="开庭")  # reminds at 10:01
+    schedule = create_schedule(site, owner, shanghai(2025, 12, 26, 10, 31), title="开庭")  # reminds at 10:01
     clock.advance(minutes=1)
 
     saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
@@ -44,3 +44,4 @@ def test_the_worker_delivers_a_reminder_one_minute_ahead_into_the_inbox(make_sit
     assert inbox["unread_count"] == 1
     [message] = inbox["results"]
     assert message["title"] == "日程提醒: 开庭" and "2025-12-26 10:31" in message["content"]
+    assert (message["source"], message["source_id"], message["schedule_id"]) == ("schedule", schedule["id"], schedule["id"])
