@@ -7,6 +7,10 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated", categor
 
 __version__ = "0.1.0"
 
+#: the plugin contract's version (docs/plugins.md): what ``Manifest.requires_core`` is checked against.
+#: Minor versions only add; a major version may change or remove what ``core.toolkit`` names.
+CONTRACT_VERSION = "1.0"
+
 
 def main(global_config, **settings):
     """The paste entry point (``pserve development.ini``)."""

@@ -14,8 +14,10 @@ from types import ModuleType
 from typing import Iterable
 
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
 
-from core import hookspecs
+from core import CONTRACT_VERSION, __version__, hookspecs
 from core.settings import ConfigurationError, Setting
 
 ENTRY_POINT_GROUP = "tessera.plugins"
@@ -125,11 +127,32 @@ def load(plugin: InstalledPlugin) -> InstalledPlugin:
     return plugin
 
 
+def check_requires_core(plugin: InstalledPlugin, contract: str = CONTRACT_VERSION) -> None:
+    """Refuse a plugin whose ``requires_core`` range leaves out this core's plugin-contract version."""
+    wanted = plugin.manifest.requires_core
+    if wanted is None:
+        return
+    try:
+        accepted = SpecifierSet(wanted)
+    except InvalidSpecifier:
+        raise ConfigurationError(
+            f"plugin '{plugin.name}' declares requires_core = {wanted!r}, which is not a version range "
+            "such as '>=1.0,<2'; fix its manifest."
+        ) from None
+    if not accepted.contains(Version(contract), prereleases=True):
+        raise ConfigurationError(
+            f"plugin '{plugin.name}' {plugin.version} requires core contract {wanted}, but this Tessera "
+            f"({__version__}) has contract {contract}: install a version of '{plugin.name}' built for "
+            f"contract {contract}, or remove it from tessera.plugins."
+        )
+
+
 def resolve_enabled(requested: Iterable[str], installed: dict[str, InstalledPlugin]) -> list[InstalledPlugin]:
     """Load the requested plugins and return them dependencies first.
 
-    Raises ConfigurationError for an unknown name, a name listed twice, a missing
-    dependency, a dependency cycle or a plugin that fails to import.
+    Raises ConfigurationError for an unknown name, a name listed twice, a plugin
+    built for another core contract, a missing dependency, a dependency cycle or a
+    plugin that fails to import.
     """
     names = list(requested)
     seen: set[str] = set()
@@ -145,6 +168,8 @@ def resolve_enabled(requested: Iterable[str], installed: dict[str, InstalledPlug
                 f"Install the package that provides it (pip install …) or remove it from tessera.plugins."
             )
     plugins = {name: load(installed[name]) for name in names}
+    for plugin in plugins.values():
+        check_requires_core(plugin)
     for plugin in plugins.values():
         for dependency in plugin.depends:
             if dependency not in plugins:

@@ -8,6 +8,7 @@ See docs/plugins.md.
 """
 from __future__ import annotations
 
+from core import CONTRACT_VERSION
 from core import __version__ as CORE_VERSION
 from core.accounts import create_user
 from core.api import (
@@ -42,9 +43,6 @@ from core.plugins import Manifest, hookimpl
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_non_negative_int, as_positive_int, one_of
 from core.tasks import enqueue_after_commit
 from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_today, supported_year
-
-#: the plugin contract's version: a plugin's ``Manifest.requires_core`` is checked against the core's version
-CONTRACT_VERSION = "1.0"
 
 __all__ = [
     "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONTRACT_VERSION", "CORE_VERSION",

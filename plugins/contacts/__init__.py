@@ -17,6 +17,7 @@ from plugins.contacts.notices import TASK_NAME, send_assignment_notices
 
 manifest = Manifest(
     name="contacts",
+    requires_core=">=1.0,<2",
     summary="Engineers' status, customers, their devices, tasks and follow-up plans",
     settings=(
         Setting("tessera.contacts.idle_minutes", 60, as_positive_int,

@@ -27,6 +27,7 @@ SEND_PREFIX = "/api/customer/schedules/notification"
 
 manifest = Manifest(
     name="notify",
+    requires_core=">=1.0,<2",
     summary="What notification channels share: send log, per-user rate limit, notify.send, HTTP helper",
     settings=SETTINGS,
 )

@@ -17,6 +17,7 @@ from plugins.notify_email.settings import SETTINGS
 
 manifest = Manifest(
     name="notify_email",
+    requires_core=">=1.0,<2",
     summary="E-mail reminders (SMTP) and the e-mail send endpoint",
     depends=("notify",),
     settings=SETTINGS,

@@ -16,6 +16,7 @@ from plugins.notify_sms.settings import SETTINGS
 
 manifest = Manifest(
     name="notify_sms",
+    requires_core=">=1.0,<2",
     summary="SMS reminders (Tencent Cloud SMS) and the SMS send endpoint",
     depends=("notify",),
     settings=SETTINGS,

@@ -34,6 +34,7 @@ EVENT_TYPES = {
 
 manifest = Manifest(
     name="schedule",
+    requires_core=">=1.0,<2",
     summary="Schedules (meetings, court dates, deadlines) with recurrence, conflict checks, reminders and iCalendar export",
     settings=SETTINGS + REMINDER_SETTINGS,
     hookspecs=hookspecs,

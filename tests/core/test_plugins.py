@@ -33,6 +33,9 @@ def test_repeated_plugin_stops_startup(database_url):
     (("cycle_a", "cycle_b"), "plugin dependency cycle: cycle_a -> cycle_b -> cycle_a. Remove one of these dependencies."),
     (("broken_import",), "plugin 'broken_import' failed to import (tessera_hello.broken_import): ModuleNotFoundError"),
     (("no_manifest",), "plugin 'no_manifest' (tessera_hello.no_manifest) has no `manifest = core.plugins.Manifest(...)`"),
+    (("future_core",), "plugin 'future_core' 0.3.0 requires core contract >=2.0,<3, but this Tessera (0.1.0) has contract 1.0: "
+                       "install a version of 'future_core' built for contract 1.0, or remove it from tessera.plugins."),
+    (("garbled_core",), "plugin 'garbled_core' declares requires_core = 'one point oh', which is not a version range"),
 ])
 def test_broken_plugin_sets_stop_startup_naming_the_problem(database_url, plugins, message):
     with pytest.raises(ConfigurationError) as error:
@@ -104,3 +107,15 @@ def test_plugin_setting_outside_its_namespace_is_refused(database_url, outside_p
     monkeypatch.setattr(tessera_hello, "manifest", Manifest(name="hello", settings=(Setting("tessera.other.key"),)))
     with pytest.raises(ConfigurationError, match="declares setting 'tessera.other.key' outside its namespace 'tessera.hello.\\*'"):
         start(database_url, ["hello"])
+
+
+def test_every_shipped_plugin_says_which_core_contract_it_needs():
+    from core.plugins import installed_plugins, load
+    from core.toolkit import CONTRACT_VERSION
+    from tests.support import ALL_PLUGINS
+
+    installed = installed_plugins()
+    for name in (*ALL_PLUGINS, "notify_webhook"):
+        manifest = load(installed[name]).manifest
+        assert manifest.requires_core == ">=1.0,<2", name
+    assert CONTRACT_VERSION == "1.0"

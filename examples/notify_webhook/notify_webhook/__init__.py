@@ -10,6 +10,7 @@ from notify_webhook.channel import WebhookChannel, as_webhook_url
 
 manifest = Manifest(
     name="notify_webhook",
+    requires_core=">=1.0,<2",
     summary="Reminders posted as JSON to a webhook (WeCom group robot or any chat webhook)",
     depends=("notify",),
     settings=(
