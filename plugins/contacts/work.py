@@ -11,8 +11,9 @@ from core.toolkit import BadRequest, NotFound, User, contains_text, site_aware
 from plugins.contacts.access import ENGINEER, active_users, visible_customers
 from plugins.contacts.models import TASK_TYPE_PREFIXES, Customer, Device, Task, TaskCounter, TaskEngineer
 
-DEVICE_FIELDS = {"deviceName": "name", "deviceType": "device_type", "brand": "brand", "model": "model",
-                 "serialNumber": "serial_number", "quantity": "quantity"}
+#: field -> column, for the fields a client writes directly
+DEVICE_FIELDS = {"device_name": "name", "device_type": "device_type", "brand": "brand", "model": "model",
+                 "serial_number": "serial_number", "quantity": "quantity"}
 RECENT_TASKS_PER_DEVICE = 3
 
 
@@ -100,31 +101,31 @@ def _task_device(dbsession: Session, customer: Customer, device_id: int | None) 
     found = dbsession.scalar(select(Device.id).where(
         Device.id == device_id, Device.customer_id == customer.id, Device.is_deleted.is_(False)))
     if found is None:
-        raise BadRequest.field("deviceId", "设备不存在或不属于该客户")
+        raise BadRequest.field("device_id", "设备不存在或不属于该客户")
     return found
 
 
 def _task_engineers(dbsession: Session, engineer_ids: list[int], owner_id: int | None) -> list[TaskEngineer]:
     """The task's engineers; the owner must be one of them (the first one when none is named)."""
-    engineers = active_users(dbsession, engineer_ids, ENGINEER, "engineerIds")
+    engineers = active_users(dbsession, engineer_ids, ENGINEER, "engineer_ids")
     if owner_id is not None and owner_id not in engineers:
-        raise BadRequest.field("ownerId", "负责人必须是任务的工程师之一")
+        raise BadRequest.field("owner_id", "负责人必须是任务的工程师之一")
     owner_id = owner_id if owner_id is not None else next(iter(engineers), None)
     return [TaskEngineer(engineer_id=i, is_owner=i == owner_id) for i in engineers]
 
 
 def _times(registry, fields: dict) -> dict:
-    return {column: site_aware(registry, fields[name]) if fields[name] else None
-            for name, column in (("startDate", "start_date"), ("deadline", "deadline")) if name in fields}
+    return {column: site_aware(registry, fields[column]) if fields[column] else None
+            for column in ("start_date", "deadline") if column in fields}
 
 
 def create_task(dbsession: Session, registry, customer: Customer, fields: dict) -> Task:
     now = registry.clock.now()
     year = now.astimezone(registry.site_timezone).year
-    task = Task(customer=customer, title=fields["title"], task_type=fields["taskType"],
+    task = Task(customer=customer, title=fields["title"], task_type=fields["task_type"],
                 priority=fields["priority"], status="pending", created_at=now,
-                device_id=_task_device(dbsession, customer, fields.get("deviceId")), **_times(registry, fields))
-    task.engineer_links = _task_engineers(dbsession, fields.get("engineerIds") or [], fields.get("ownerId"))
+                device_id=_task_device(dbsession, customer, fields.get("device_id")), **_times(registry, fields))
+    task.engineer_links = _task_engineers(dbsession, fields.get("engineer_ids") or [], fields.get("owner_id"))
     task.task_code = next_task_code(dbsession, task.task_type, year)
     dbsession.add(task)
     dbsession.flush()
@@ -136,13 +137,13 @@ def update_task(dbsession: Session, registry, task: Task, fields: dict) -> None:
     for name in ("title", "priority"):
         if name in fields:
             setattr(task, name, fields[name])
-    if "deviceId" in fields:
-        task.device_id = _task_device(dbsession, task.customer, fields["deviceId"])
+    if "device_id" in fields:
+        task.device_id = _task_device(dbsession, task.customer, fields["device_id"])
     for column, value in _times(registry, fields).items():
         setattr(task, column, value)
-    if "engineerIds" in fields or "ownerId" in fields:
-        engineer_ids = fields.get("engineerIds", [link.engineer_id for link in task.engineer_links])
-        task.engineer_links = _task_engineers(dbsession, engineer_ids, fields.get("ownerId"))
+    if "engineer_ids" in fields or "owner_id" in fields:
+        engineer_ids = fields.get("engineer_ids", [link.engineer_id for link in task.engineer_links])
+        task.engineer_links = _task_engineers(dbsession, engineer_ids, fields.get("owner_id"))
         dbsession.flush()
 
 

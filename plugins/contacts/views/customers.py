@@ -21,6 +21,7 @@ from plugins.contacts.schemas import (
     UpdateCustomerRequest,
 )
 from plugins.contacts.shapes import customer_detail_json, customer_summary_json, device_json, task_brief_json
+from plugins.contacts.views.edge import api_field_names, snake_case
 from plugins.contacts.work import task_loads
 
 CUSTOMER = "/api/v1/contacts/customers/{customerId:\\d+}"
@@ -61,8 +62,9 @@ def list_customers(request):
 
 @customers.post(schema=CreateCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def create_customer(request):
-    created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
-                                      _blank_to_none(request.validated["body"]))
+    with api_field_names():
+        created = service.create_customer(request.dbsession, request.registry.clock, current_user(request),
+                                          snake_case(_blank_to_none(request.validated["body"])))
     customer_changed(request.registry, request.dbsession, created, "created")
     customer_assigned(request, created, [link.engineer_id for link in created.engineer_links] + [created.sales_id])
     return ok(request, {"customerId": created.id, "name": created.name}, "添加成功")
@@ -89,7 +91,7 @@ def get_customer(request):
 @customer.put(schema=UpdateCustomerRequest(), permission=CUSTOMERS_PERMISSION)
 def update_customer(request):
     found = _customer(request)
-    service.update_customer(found, request.registry.clock, _blank_to_none(request.validated["body"]))
+    service.update_customer(found, request.registry.clock, snake_case(_blank_to_none(request.validated["body"])))
     customer_changed(request.registry, request.dbsession, found, "updated")
     return ok(request, None, "修改成功")
 
@@ -107,7 +109,8 @@ def delete_customer(request):
 def post_assign_sales(request):
     found = _customer(request)
     before = found.sales_id
-    service.assign_sales(request.dbsession, current_user(request), found, request.validated["body"]["salesId"])
+    with api_field_names():
+        service.assign_sales(request.dbsession, current_user(request), found, request.validated["body"]["salesId"])
     customer_changed(request.registry, request.dbsession, found, "sales_assigned")
     if found.sales_id != before:
         customer_assigned(request, found, [found.sales_id])
@@ -118,8 +121,9 @@ def post_assign_sales(request):
 def post_assign_engineers(request):
     found = _customer(request, _with_engineers())
     before = {link.engineer_id for link in found.engineer_links}
-    service.assign_engineers(request.dbsession, request.registry.clock, current_user(request), found,
-                             request.validated["body"]["engineerIds"])
+    with api_field_names():
+        service.assign_engineers(request.dbsession, request.registry.clock, current_user(request), found,
+                                 request.validated["body"]["engineerIds"])
     customer_changed(request.registry, request.dbsession, found, "engineers_assigned")
     customer_assigned(request, found, [link.engineer_id for link in found.engineer_links
                                        if link.engineer_id not in before])

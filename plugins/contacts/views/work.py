@@ -16,6 +16,7 @@ from plugins.contacts.schemas import (
     UpdateTaskRequest,
 )
 from plugins.contacts.shapes import device_with_tasks_json, task_json
+from plugins.contacts.views.edge import api_field_names, snake_case
 
 CUSTOMER = "/api/v1/contacts/customers/{customerId:\\d+}"
 customer_devices = api_service(name="contacts.customer_devices", path=CUSTOMER + "/devices",
@@ -55,14 +56,14 @@ def list_devices(request):
 @customer_devices.post(schema=CreateDeviceRequest(), permission=CUSTOMERS_PERMISSION)
 def create_device(request):
     created = service.create_device(request.dbsession, request.registry.clock, _customer(request),
-                                    request.validated["body"])
+                                    snake_case(request.validated["body"]))
     return ok(request, device_with_tasks_json(created, []), "添加成功")
 
 
 @device.put(schema=UpdateDeviceRequest(), permission=CUSTOMERS_PERMISSION)
 def update_device(request):
     found = _device(request)
-    service.update_device(found, request.validated["body"])
+    service.update_device(found, snake_case(request.validated["body"]))
     return ok(request, device_with_tasks_json(found, service.recent_tasks_by_device(
         request.dbsession, [found.id]).get(found.id, [])), "修改成功")
 
@@ -83,7 +84,9 @@ def list_tasks(request):
 
 @customer_tasks.post(schema=CreateTaskRequest(), permission=CUSTOMERS_PERMISSION)
 def create_task(request):
-    created = service.create_task(request.dbsession, request.registry, _customer(request), request.validated["body"])
+    with api_field_names():
+        created = service.create_task(request.dbsession, request.registry, _customer(request),
+                                      snake_case(request.validated["body"]))
     task_changed(request.registry, request.dbsession, created, "created")
     task_assigned(request, created, [link.engineer_id for link in created.engineer_links])
     return ok(request, task_json(created), "添加成功")
@@ -98,7 +101,8 @@ def get_task(request):
 def update_task(request):
     found = _task(request)
     before = {link.engineer_id for link in found.engineer_links}
-    service.update_task(request.dbsession, request.registry, found, request.validated["body"])
+    with api_field_names():
+        service.update_task(request.dbsession, request.registry, found, snake_case(request.validated["body"]))
     task_changed(request.registry, request.dbsession, found, "updated")
     task_assigned(request, found, [link.engineer_id for link in found.engineer_links if link.engineer_id not in before])
     return ok(request, task_json(found), "修改成功")
