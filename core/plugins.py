@@ -78,6 +78,16 @@ class InstalledPlugin:
         return self.manifest.tables if self.manifest else f"{self.name}_"
 
     @property
+    def hookspecs(self) -> ModuleType | type | None:
+        """The module (or class) declaring the hooks the plugin calls."""
+        return self.manifest.hookspecs if self.manifest else None
+
+    @property
+    def package(self) -> str:
+        """The dotted name under which the plugin's modules live."""
+        return self.module.__name__ if self.module else self.entry_point.value
+
+    @property
     def migrations_dir(self) -> str | None:
         source = getattr(self.module, "__file__", None)
         if not source:
@@ -129,7 +139,7 @@ def load(plugin: InstalledPlugin) -> InstalledPlugin:
 
 def check_requires_core(plugin: InstalledPlugin, contract: str = CONTRACT_VERSION) -> None:
     """Refuse a plugin whose ``requires_core`` range leaves out this core's plugin-contract version."""
-    wanted = plugin.manifest.requires_core
+    wanted = plugin.manifest.requires_core if plugin.manifest else None
     if wanted is None:
         return
     try:
@@ -211,7 +221,8 @@ def hook_declarers(enabled: Iterable[InstalledPlugin]) -> dict[str, str]:
     Raises ConfigurationError when two of them declare the same hook.
     """
     declarers: dict[str, str] = {}
-    sources = [("core", hookspecs)] + [(p.name, p.manifest.hookspecs) for p in enabled if p.manifest.hookspecs]
+    sources: list[tuple[str, ModuleType | type]] = [("core", hookspecs)]
+    sources += [(p.name, p.hookspecs) for p in enabled if p.hookspecs]
     for declarer, module in sources:
         for name in _declared_hooks(module):
             if name in declarers:
@@ -240,8 +251,8 @@ def make_plugin_manager(builtin: Iterable[ModuleType], enabled: Iterable[Install
     manager = pluggy.PluginManager("tessera")
     manager.add_hookspecs(hookspecs)
     for plugin in enabled:
-        if plugin.manifest.hookspecs:
-            manager.add_hookspecs(plugin.manifest.hookspecs)
+        if plugin.hookspecs:
+            manager.add_hookspecs(plugin.hookspecs)
     for module in builtin:
         manager.register(module, name=f"core.{module.__name__.rsplit('.', 1)[-1]}")
     for plugin in enabled:
