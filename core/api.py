@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -17,12 +18,15 @@ from typing import Any, Callable, Mapping
 import colander
 import cornice
 import orjson
+from cornice.pyramidhook import register_service_views
 from cornice.renderer import CorniceRenderer
 from pyramid.httpexceptions import HTTPException
 from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from core.registrations import claim
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,7 @@ def add_api_prefix(config, path: str, envelope: Envelope, trailing_slash: bool =
     trailing slash and requests without one are served the same (no redirect,
     so POST bodies survive) — except paths whose last segment has a dot (``export.ics``).
     """
+    claim(config.registry, "API prefix", path.rstrip("/") or "/")
     prefixes = config.registry.tessera_api_prefixes
     prefixes.append(ApiPrefix(path.rstrip("/"), envelope, trailing_slash))
     prefixes.sort(key=lambda p: len(p.path), reverse=True)
@@ -385,10 +390,21 @@ def _chunked_body_too_large(request: Request) -> bool:
     return False
 
 
+def add_cornice_service(config, service) -> None:
+    """Config directive, in place of Cornice's own: claims the service's name and route before registering it.
+
+    Cornice would let a second service with the same path replace the first without a word.
+    """
+    claim(config.registry, "service", service.name)
+    claim(config.registry, "route", re.sub(r"\{[^}]*\}", "{}", service.path.rstrip("/")) or "/")
+    register_service_views(config, service)
+
+
 def includeme(config) -> None:
     config.registry.tessera_api_prefixes = []
     config.add_directive("add_api_prefix", add_api_prefix)
     config.add_renderer(JSON_RENDERER, CorniceRenderer(serializer=json_bytes))
+    config.add_directive("add_cornice_service", add_cornice_service)
     config.add_request_method(request_envelope, "envelope", reify=True)
     config.add_request_method(request_id, "request_id", reify=True)
     config.add_tween("core.api.api_tween_factory", over="pyramid_tm.tm_tween_factory")

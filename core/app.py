@@ -18,7 +18,9 @@ from pyramid.config import Configurator
 
 from core import accounts, throttle
 from core.clock import SystemClock
+from core.db import Base
 from core.plugins import hook_declarers, installed_plugins, make_plugin_manager, resolve_enabled
+from core.registrations import CORE, check_tables, claim, set_including
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of, resolve
 
 log = logging.getLogger(__name__)
@@ -146,6 +148,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
         [importlib.import_module(name) for name in BUILTIN_PLUGINS], enabled, hookimpls
     )
     # phase 1: the core
+    set_including(registry, CORE)
     config.include("pyramid_tm")
     config.include("cornice")
     config.include("cornice_swagger")
@@ -156,20 +159,24 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     config.commit()
     # phase 2: the enabled plugins, dependencies first
     for plugin in enabled:
+        set_including(registry, plugin.name)
         config.include(plugin.module)
     config.commit()
+    check_tables(Base.registry.mappers, [(CORE, "core", "core_")] + [
+        (plugin.name, plugin.package, plugin.tables) for plugin in enabled])
     registry.tessera_channels = _collect_channels(registry)
     return config
 
 
 def _collect_channels(registry) -> dict:
+    """Every channel by name; each implementation is asked in turn, so a name provided twice names both plugins."""
     channels: dict = {}
-    for provided in registry.tessera_plugin_manager.hook.tessera_notification_channels(registry=registry):
-        for channel in provided or ():
-            if channel.name in channels:
-                raise ConfigurationError(
-                    f"two plugins provide the notification channel '{channel.name}'; disable one of them."
-                )
+    caller = registry.tessera_plugin_manager.hook.tessera_notification_channels
+    for implementation in caller.get_hookimpls():  # in registration order: the core's, then dependencies first
+        set_including(registry, implementation.plugin_name)
+        arguments = {"registry": registry}
+        for channel in implementation.function(*[arguments[name] for name in implementation.argnames]) or ():
+            claim(registry, "notification channel", channel.name)
             channels[channel.name] = channel
     return channels
 

@@ -19,6 +19,7 @@ from zope.interface import implementer
 
 from core.api import MAX_ID
 from core.models import User
+from core.registrations import claim
 from core.settings import as_list
 from core.throttle import LoginLimits
 
@@ -154,6 +155,7 @@ def user_has_permission(registry, user: User, permission: str) -> bool:
 
 def declare_permission(config, name: str, default_roles: Iterable[str] = ()) -> None:
     """Config directive: declare a permission; ``tessera.permission.<name>`` in the ini overrides its roles."""
+    claim(config.registry, "permission", name)
     configured = config.registry.settings.get(f"tessera.permission.{name}")
     roles = set(as_list(configured)) if configured is not None else set(default_roles)
     config.registry.tessera_permissions[name] = roles | {ADMIN}

@@ -27,6 +27,7 @@ from core.auth import current_user
 from core.channels import Notification, Recipient, SendResult
 from core.db import Base, UTCDateTime, transaction_scope
 from core.plugins import hookimpl
+from core.registrations import claim
 from core.settings import ConfigurationError
 from core.timefmt import isoformat_local
 
@@ -126,10 +127,8 @@ def add_notification_source(config, name: str) -> None:
     if not SOURCE_NAME.fullmatch(name) or name in RESERVED_SOURCES:
         raise ConfigurationError(
             f"notification source {name!r} must be lower-case letters, digits and _ (at most 50), and not 'source'.")
-    sources = config.registry.tessera_notification_sources
-    if name in sources:
-        raise ConfigurationError(f"notification source '{name}' is registered twice; register it once.")
-    sources.append(name)
+    claim(config.registry, "notification source", name)
+    config.registry.tessera_notification_sources.append(name)
 
 
 def shown(request):

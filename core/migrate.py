@@ -31,6 +31,8 @@ class MigrationUnit:
     name: str
     versions_dir: str
     table_prefix: str
+    #: longer prefixes of other units that start with this one's (``notify_sms_`` for ``notify_``): not its tables
+    foreign_prefixes: tuple[str, ...] = ()
 
     @property
     def version_table(self) -> str:
@@ -44,10 +46,17 @@ def units_for(registry) -> list[MigrationUnit]:
 
 def units_of(plugins: Iterable[InstalledPlugin]) -> list[MigrationUnit]:
     """The core's unit, then one per plugin that ships migrations, in the order given (dependencies first)."""
-    units = [MigrationUnit("core", _CORE_VERSIONS, "core_")]
+    plugins = list(plugins)
+    prefixes = ["core_"] + [plugin.tables for plugin in plugins]
+
+    def unit(name: str, versions_dir: str, prefix: str) -> MigrationUnit:
+        nested = tuple(other for other in prefixes if other != prefix and other.startswith(prefix))
+        return MigrationUnit(name, versions_dir, prefix, nested)
+
+    units = [unit("core", _CORE_VERSIONS, "core_")]
     for plugin in plugins:
         if plugin.migrations_dir:
-            units.append(MigrationUnit(plugin.name, plugin.migrations_dir, plugin.tables))
+            units.append(unit(plugin.name, plugin.migrations_dir, plugin.tables))
     return units
 
 
@@ -56,7 +65,8 @@ def _alembic_config(unit: MigrationUnit, connection) -> Config:
     config.set_main_option("script_location", _ENV_DIR)
     config.set_main_option("version_locations", unit.versions_dir)
     config.set_main_option("path_separator", "os")
-    config.attributes.update(connection=connection, version_table=unit.version_table, table_prefix=unit.table_prefix)
+    config.attributes.update(connection=connection, version_table=unit.version_table, table_prefix=unit.table_prefix,
+                             foreign_prefixes=unit.foreign_prefixes)
     return config
 
 

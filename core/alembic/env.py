@@ -10,13 +10,15 @@ from core.db import Base
 
 config = context.config
 unit_prefix = config.attributes["table_prefix"]
+foreign_prefixes = config.attributes.get("foreign_prefixes", ())
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    # autogenerate looks only at the unit's own tables
+    # autogenerate looks only at the unit's own tables: its prefix, not a longer one of another unit
     table = obj if type_ == "table" else getattr(obj, "table", None)
     table_name = name if type_ == "table" else getattr(table, "name", "")
-    return bool(table_name) and table_name.startswith(unit_prefix)
+    return (bool(table_name) and table_name.startswith(unit_prefix)
+            and not table_name.startswith(tuple(foreign_prefixes)))
 
 
 def render_item(type_, obj, autogen_context):

@@ -75,3 +75,11 @@ def test_inbox_links_move_to_the_generic_source_and_back(tmp_path):
         assert [tuple(row) for row in rows] == [(1, 7), (2, None)]
     registry.dbengine.dispose()
 
+
+def test_a_unit_leaves_a_longer_prefix_to_its_owner(database_url):
+    """``notify_`` and ``notify_sms_``: autogenerating notify's migrations must not touch notify_sms' tables."""
+    registry = _registry(database_url, ["notify", "notify_sms", "notify_email"])
+    units = {unit.name: unit for unit in migrate.units_for(registry)}
+    assert set(units["notify"].foreign_prefixes) == {"notify_sms_", "notify_email_"}
+    assert units["notify_sms"].foreign_prefixes == () and units["core"].foreign_prefixes == ()
+    registry.dbengine.dispose()
