@@ -65,7 +65,7 @@ _MESSAGES = {
 }
 
 #: ``{"code": 2000, "msg", "data"}`` with business codes 4000/4001/4003/4004/4005 (and 401):
-#: the schedule spec's vocabulary, also used by the core's own endpoints.
+#: the first client spec's vocabulary, also used by the core's own endpoints.
 BUSINESS_CODE_ENVELOPE = Envelope(
     message_key="msg", success_code=2000,
     error_codes={400: 4001, 401: 401, 403: 4003, 404: 4004, 409: 4005},
@@ -317,7 +317,7 @@ class Page:
         return math.ceil(self.total / self.size) if self.total else 0
 
     def as_count_next_previous(self, request: Request, results: list) -> dict:
-        """``{"count", "next", "previous", "results"}`` with absolute links (the schedule spec's shape)."""
+        """``{"count", "next", "previous", "results"}`` with absolute links (the business-code family's shape)."""
         def link(number: int) -> str:
             query = dict(request.GET)
             query["page"] = str(number)

@@ -102,8 +102,8 @@ class Channel(Protocol):
 
     - ``concurrency: int`` — how many ``send`` calls a worker process may make at once
       (a bounded thread pool per channel; 1 sends one after the other). Without it the
-      engine assumes a remote provider and uses 10. A site overrides it with
-      ``tessera.schedule.reminder_channel_concurrency`` (docs/reminders.md).
+      engine assumes a remote provider and uses 10. A site may override it through the
+      sending plugin's settings (the reminder engine's: docs/reminders.md).
     - ``send_many(messages: list[tuple[Notification, Recipient, str]]) -> list[SendResult]``
       — send a whole batch at once, one answer per message in order (the in-app inbox
       writes a batch in one transaction). Used instead of ``send`` when present.

@@ -44,11 +44,11 @@ def add_task(config, func: Callable, name: str | None = None, **task_options) ->
     registry.tessera_tasks[task_name] = registry.huey.task(name=task_name, **task_options)(_bind(registry, func))
 
 
-def add_periodic_task(config, func: Callable, name: str | None = None, **schedule) -> None:
-    """Config directive: run ``func(registry)`` on a crontab schedule (``minute="*"`` for every minute)."""
+def add_periodic_task(config, func: Callable, name: str | None = None, **crontab_fields) -> None:
+    """Config directive: run ``func(registry)`` when the crontab fields match (``minute="*"`` for every minute)."""
     registry = config.registry
     task_name = name or f"{func.__module__}.{func.__name__}"
-    registry.tessera_tasks[task_name] = registry.huey.periodic_task(crontab(**schedule), name=task_name)(
+    registry.tessera_tasks[task_name] = registry.huey.periodic_task(crontab(**crontab_fields), name=task_name)(
         _bind(registry, func)
     )
 

@@ -100,7 +100,7 @@ def site_settings() -> dict[str, Any]:
 @pytest.fixture
 def make_site(database_url: str, tessera_database: TestDatabase, clock: FixedClock,
               site_plugins: tuple[str, ...], site_settings: dict[str, Any]) -> Iterator[Callable[..., Site]]:
-    """Build sites on the session's database: ``make_site(plugins=("schedule",), settings={...})`` -> ``Site``.
+    """Build sites on the session's database: ``make_site(plugins=("notify",), settings={...})`` -> ``Site``.
 
     ``plugins`` defaults to ``site_plugins``; ``settings`` add to ``site_settings``; the site reads
     no environment variable unless ``environ`` gives some; ``hookimpls`` are objects whose hook

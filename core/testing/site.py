@@ -109,7 +109,7 @@ class Site:
         """Run the site's queued tasks, and those they queue, as a worker would; return how many ran.
 
         A task queued for later (Huey's ``delay``/``eta``, which count real time, not ``clock``)
-        stays in Huey's schedule. A task that raises fails the test here rather than in a log.
+        stays in Huey's queue of timed tasks. A task that raises fails the test here rather than in a log.
         """
         huey = self.registry.huey
         errors: list[BaseException] = []

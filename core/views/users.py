@@ -106,7 +106,7 @@ def patch_user(request):
 
 @user.delete(permission=ADMIN)
 def delete_user(request):
-    """Deactivates: the user's schedules, customers and history keep their author."""
+    """Deactivates: whatever the user created keeps its author."""
     person = _get_user(request)
     if person.id == current_user(request).id:
         raise BadRequest.field("id", "不能删除自己")
