@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 manifest = Manifest(
     name="webhooks",
+    requires_core=">=1.0,<2",
     summary="Outgoing webhooks: signed, retried deliveries of business events to registered URLs",
     settings=SETTINGS,
 )

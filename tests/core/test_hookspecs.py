@@ -32,7 +32,8 @@ IDS = [f"{declarer}.{name}" for declarer, name, _ in HOOKS]
 
 def test_the_core_declares_only_platform_hooks():
     assert sorted(name for declarer, name, _ in HOOKS if declarer == "core") == [
-        "tessera_authenticated_request", "tessera_demo_data", "tessera_notification_channels"]
+        "tessera_authenticated_request", "tessera_demo_data", "tessera_event", "tessera_event_types",
+        "tessera_notification_channels"]
     assert {declarer for declarer, _, _ in HOOKS} == {"core", "schedule", "contacts"}
 
 
