@@ -20,7 +20,7 @@ from core import accounts, throttle
 from core.clock import SystemClock
 from core.db import Base
 from core.plugins import hook_declarers, installed_plugins, make_plugin_manager, resolve_enabled
-from core.registrations import CORE, check_tables, claim, set_including
+from core.registrations import CORE, check_tables, claim_in, set_including
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_positive_int, one_of, resolve
 
 log = logging.getLogger(__name__)
@@ -171,13 +171,14 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
 def _collect_channels(registry) -> dict:
     """Every channel by name; each implementation is asked in turn, so a name provided twice names both plugins."""
     channels: dict = {}
+    providers: dict[str, str] = {}
     caller = registry.tessera_plugin_manager.hook.tessera_notification_channels
     for implementation in caller.get_hookimpls():  # in registration order: the core's, then dependencies first
-        set_including(registry, implementation.plugin_name)
         arguments = {"registry": registry}
         for channel in implementation.function(*[arguments[name] for name in implementation.argnames]) or ():
-            claim(registry, "notification channel", channel.name)
+            claim_in(providers, "notification channel", channel.name, implementation.plugin_name)
             channels[channel.name] = channel
+    registry.tessera_registrations["notification channel"] = providers
     return channels
 
 

@@ -24,8 +24,13 @@ def set_including(registry, name: str) -> None:
 
 
 def claim(registry, kind: str, key: str) -> None:
+    """``key`` of ``kind`` is now the including plugin's; a second claim raises ``clash``'s error."""
     owners = registry.tessera_registrations.setdefault(kind, {})
-    claimant = registry.tessera_including
+    claim_in(owners, kind, key, registry.tessera_including)
+
+
+def claim_in(owners: dict[str, str], kind: str, key: str, claimant: str) -> None:
+    """Record ``claimant`` as ``key``'s owner in ``owners``, refusing a key that already has one."""
     if key in owners:
         first = owners[key]
         who = f"twice by '{first}'" if first == claimant else f"by both '{first}' and '{claimant}'"
