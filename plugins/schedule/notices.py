@@ -76,7 +76,8 @@ def announce(request, schedule: Schedule, change: str | None, was: dt.datetime |
 def send_change_notices(registry, user_ids: list[int], channels: list[str], subject: str, text: str, params: dict,
                         key: str) -> None:
     """The background task: one message per person and channel where they have an address."""
-    notification = Notification(template=TEMPLATE, subject=subject, text=text, params=params)
+    notification = Notification(template=TEMPLATE, subject=subject, text=text, params=params,
+                                source="schedule", source_id=params["schedule_id"])
     for user_id, channel, result in send_to_users(registry, user_ids, channels, notification, key):
         if not result.ok:
             log.warning("change notice to user %s via %s not sent: %s", user_id, channel, result.detail)
