@@ -63,7 +63,6 @@ class Schedule(Base):
         # windows (day, week, month) pass over what ended before them inside the index (migration 0006)
         Index("ix_schedule_schedule_creator_window", "creator_id", "is_deleted", "start_time", "series_end"),
         Index("ix_schedule_schedule_related", "related_type", "related_id"),
-        Index("ix_schedule_schedule_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
