@@ -66,7 +66,7 @@ def main() -> None:
                  "/api/customer/schedules/this_week/",
                  f"/api/schedule/schedules/calendar_view/?year={today.year}&month={today.month}",
                  "/api/customer/schedules/statistics/", "/api/notifications", "/api/v1/contacts/customers?size=20",
-                 "/api/v1/contacts/engineers/status", "/api/customer/schedules/?search=%E5%AE%A2%E6%88%B7&limit=20"]
+                 "/api/v1/contacts/engineers/status"]
         script = os.path.join(args.data, "rotation.lua")
         with open(script, "w") as handle:
             handle.write(ROTATION.format(paths=", ".join(f'"{path}"' for path in paths), id=listing[0]["id"]))
