@@ -14,9 +14,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 def guide_example() -> list[str]:
     """The Python blocks of docs/plugins.md's "Testing your plugin": a conftest.py, then a test module."""
     text = (ROOT / "docs" / "plugins.md").read_text()
-    section = text[text.index("## 10. Testing your plugin"):]
-    section = section[:section.index("\n## ", 1)] if "\n## " in section[1:] else section
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+    section = re.search(r"^## (?:\d+\. )?Testing your plugin\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert section, "docs/plugins.md has no section 'Testing your plugin'"
+    return re.findall(r"```python\n(.*?)```", section.group(1), re.S)
 
 
 def test_the_plugin_guides_example_and_the_kits_promises_hold_in_a_pytest_of_their_own(pytester):
