@@ -24,7 +24,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pyramid.router import Router  # noqa: E402
 from webtest import TestApp  # noqa: E402
 
-from bench.api_latency import make_weekly  # noqa: E402
 from bench.reminder_tick import NOW, add_schedules, build_site  # noqa: E402
 from core.accounts import create_user  # noqa: E402
 from core.clock import FixedClock  # noqa: E402
@@ -32,9 +31,18 @@ from core.db import transaction_scope  # noqa: E402
 from plugins.schedule.feeds import issue_feed  # noqa: E402
 from plugins.schedule.ical import EventCache  # noqa: E402
 from plugins.schedule.models import Schedule  # noqa: E402
+from plugins.schedule.recurrence import series_end  # noqa: E402
 from plugins.schedule.sharing import sync_attendees  # noqa: E402
 
 TARGET_MS = 300.0
+
+
+def make_weekly(registry, every: int) -> None:
+    """Every ``every``-th schedule becomes a weekly series of 12."""
+    with transaction_scope(registry) as dbsession:
+        for schedule in dbsession.query(Schedule).filter(Schedule.id % every == 0):
+            schedule.recurrence_rule = {"frequency": "weekly", "interval": 1, "count": 12}
+            schedule.series_end = series_end(schedule, registry.site_timezone)
 
 
 def invite_everyone(registry, guest_ids: list[int]) -> None:
@@ -60,7 +68,7 @@ def main() -> None:
                       for n in range(2)]
         # every event inside the feed's window (30 days back, a year ahead)
         add_schedules(registry, owner.id, size, NOW - dt.timedelta(days=20), dt.timedelta(days=360) / size)
-        make_weekly(registry, owner.id, every=10)
+        make_weekly(registry, every=10)
         invite_everyone(registry, guests)
         with transaction_scope(registry) as dbsession:
             token = issue_feed(dbsession, registry, owner)
