@@ -14,6 +14,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 import colander
 import cornice
@@ -26,6 +27,7 @@ from pyramid.response import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.inputs import json_problem, text_problem
 from core.registrations import claim
 
 log = logging.getLogger(__name__)
@@ -223,13 +225,46 @@ def field_errors(exc: colander.Invalid, strip_location: bool = False) -> dict[st
 INVALID_JSON = "请求体不是有效的JSON"
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (content_type.startswith("application/") and content_type.endswith("+json"))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json_body(request: Request) -> Any:
+    """The request's JSON body, checked as a whole (core.inputs); 415 for any other media type.
+
+    A body in another media type is refused even where it would parse: a cross-site
+    HTML form can send ``text/plain`` or a form encoding, never ``application/json``.
+    """
     if not request.body:
         return {}
+    if not _is_json(request.content_type):
+        raise UnsupportedMediaType(f"请求体须为 application/json（收到 {request.content_type or '无 Content-Type'}）",
+                                   {"body": ["Content-Type 须为 application/json"]})
     try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(request.body, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest(INVALID_JSON, {"body": [INVALID_JSON]})
+    problem = json_problem(value)
+    if problem:
+        raise BadRequest.field(*problem)
+    return value
+
+
+def _query_and_path_problem(request: Request) -> tuple[str, str] | None:
+    for name, value in [*request.GET.items(), *(request.matchdict or {}).items()]:
+        for field_name, text in (("querystring", name), (name, str(value))):
+            problem = text_problem(text)
+            if problem:
+                return field_name, problem
+    return None
 
 
 def colander_validator(request: Request, schema: colander.SchemaNode | None = None, **_kw) -> None:
@@ -242,6 +277,9 @@ def colander_validator(request: Request, schema: colander.SchemaNode | None = No
     """
     if schema is None:
         return
+    problem = _query_and_path_problem(request)
+    if problem:
+        raise BadRequest.field(*problem)
     schema = schema.bind(request=request)
     cstruct: dict[str, Any] = {}
     names = {child.name for child in schema.children}
@@ -296,7 +334,7 @@ MAX_ID = 2**31 - 1
 def path_id(request: Request, name: str = "id", message: str | None = None) -> int:
     """The integer id in the path segment ``name``; anything no row can have answers 404 (never a 500)."""
     text = str(request.matchdict.get(name, ""))
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise NotFound(message)
     return int(text)
 
@@ -317,11 +355,16 @@ class Page:
         return math.ceil(self.total / self.size) if self.total else 0
 
     def as_count_next_previous(self, request: Request, results: list) -> dict:
-        """``{"count", "next", "previous", "results"}`` with absolute links (the business-code family's shape)."""
+        """``{"count", "next", "previous", "results"}`` (the business-code family's shape).
+
+        The links are absolute under ``tessera.public_url`` when the site sets it, else relative
+        to the host: never built from the request's ``Host`` header, which the client chooses.
+        """
         def link(number: int) -> str:
             query = dict(request.GET)
             query["page"] = str(number)
-            return request.current_route_url(_query=query) if request.matched_route else request.path_url
+            base = request.registry.settings["tessera.public_url"] or request.script_name
+            return base + request.path_info + "?" + urlencode(query)
 
         return {
             "count": self.total,
@@ -362,8 +405,13 @@ def request_id(request: Request) -> str:
     return request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
 
 
+#: answers that may be cached: the docs page's static assets; every other API answer may carry tokens or personal data
+_CACHEABLE_PREFIX = "/api/docs/static/"
+
+
 def api_tween_factory(handler: Callable, registry) -> Callable:
-    """Refuse oversized bodies before parsing, normalise trailing slashes, tag responses with the request id."""
+    """Refuse oversized bodies before parsing, normalise trailing slashes, tag responses with the request id,
+    and keep API answers out of every cache (``Cache-Control: no-store``)."""
 
     def tween(request: Request) -> Response:
         length = request.content_length
@@ -375,6 +423,8 @@ def api_tween_factory(handler: Callable, registry) -> Callable:
             request.path_info = path + "/"
         response = handler(request)
         response.headers["X-Request-ID"] = request.request_id
+        if path.startswith("/api/") and not path.startswith(_CACHEABLE_PREFIX) and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     return tween

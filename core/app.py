@@ -13,10 +13,11 @@ import os
 import secrets
 import zoneinfo
 from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
 
-from core import accounts, throttle
+from core import accounts, logs, throttle
 from core.clock import SystemClock
 from core.db import Base
 from core.plugins import hook_declarers, installed_plugins, make_plugin_manager, resolve_enabled
@@ -27,6 +28,13 @@ log = logging.getLogger(__name__)
 
 # Modules of the core that plug into the platform exactly as a third party's plugin would.
 BUILTIN_PLUGINS = ("core.inbox",)
+
+
+def _public_url(value: Any) -> str:
+    text = str(value).strip().rstrip("/")
+    if text and (urlsplit(text).scheme not in ("http", "https") or not urlsplit(text).netloc):
+        raise ValueError("expected the site's address as clients reach it, e.g. https://tessera.example.com")
+    return text
 
 
 def _timezone(value: Any) -> str:
@@ -41,6 +49,8 @@ CORE_SETTINGS = (
     Setting("tessera.plugins", "", as_list, "the plugins enabled on this site, space separated"),
     Setting("tessera.development", False, as_bool, "a development site: allows a placeholder jwt_secret"),
     Setting("sqlalchemy.url", "sqlite:///var/tessera.sqlite", str, "database URL", env=("TESSERA_DATABASE_URL",)),
+    Setting("tessera.public_url", "", _public_url,
+            "the site's address as clients reach it (absolute pagination links); empty: links are relative"),
     Setting("tessera.timezone", "Asia/Shanghai", _timezone, "the site's time zone for showing and reading times"),
     Setting("tessera.jwt_secret", None, str, "HS256 signing secret (32+ characters)", secret=True),
     Setting("tessera.jwt_secret_file", "var/jwt_secret", str,
@@ -127,6 +137,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     testing kit passes a test's stand-ins through it).
     """
     environ = os.environ if environ is None else environ
+    logs.install()
     raw = dict(settings)
     core_values = resolve(raw, CORE_SETTINGS, environ)
     installed = installed_plugins()

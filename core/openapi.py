@@ -8,11 +8,13 @@ locally: the docs work on a site without internet access.
 """
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 
 from cornice_swagger import CorniceSwagger
-from pyramid.response import Response
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import FileResponse, Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from swagger_ui_bundle import swagger_ui_path
 
@@ -99,8 +101,21 @@ def docs_view(request):
     return Response(html, content_type="text/html", charset="utf-8")
 
 
+#: the Swagger UI files the docs page loads; the rest of the bundle (its demo page, source maps…) is not served
+DOCS_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+
+
+def docs_asset_view(request):
+    name = request.matchdict["asset"]
+    if name not in DOCS_ASSETS:
+        raise HTTPNotFound()
+    return FileResponse(os.path.join(swagger_ui_path, name), request=request, content_type=DOCS_ASSETS[name],
+                        cache_max_age=86400)
+
+
 def includeme(config) -> None:
-    config.add_static_view("api/docs/static", str(swagger_ui_path), permission=NO_PERMISSION_REQUIRED)
+    config.add_route("core.docs_asset", "/api/docs/static/{asset}")
+    config.add_view(docs_asset_view, route_name="core.docs_asset", permission=NO_PERMISSION_REQUIRED)
     config.add_route("core.openapi", "/api/openapi.json")
     config.add_view(openapi_view, route_name="core.openapi", renderer="json", permission=NO_PERMISSION_REQUIRED)
     config.add_route("core.docs", "/api/docs")

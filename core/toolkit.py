@@ -37,6 +37,7 @@ from core.clock import FixedClock, SystemClock
 from core.db import Base, UTCDateTime, contains_text, transaction_scope
 from core.events import Event, publish_event
 from core.hookspecs import hookspec
+from core.inputs import Pattern, email_address, single_line, web_url
 from core.models import User
 from core.passwords import verify_password
 from core.plugins import Manifest, hookimpl
@@ -46,12 +47,12 @@ from core.timefmt import isoformat_local, isoformat_utc_ms, site_aware, site_tod
 
 __all__ = [
     "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONTRACT_VERSION", "CORE_VERSION",
-    "HTTP_CODE_ENVELOPE", "MAX_ID",
+    "HTTP_CODE_ENVELOPE", "MAX_ID", "Pattern",
     "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "Event", "FixedClock",
     "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendResult", "Setting",
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "colander_validator",
-    "contains_text", "create_user", "current_user", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "site_aware", "site_today", "supported_year", "transaction_scope",
-    "user_has_permission", "verify_password",
+    "contains_text", "create_user", "current_user", "email_address", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
+    "isoformat_utc_ms", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "single_line", "site_aware", "site_today", "supported_year", "transaction_scope",
+    "user_has_permission", "verify_password", "web_url",
 ]

@@ -8,6 +8,7 @@ from core.accounts import apply_user_fields, check_new_password, create_user
 from core.api import BadRequest, NotFound, api_service, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
 from core.db import contains_text
+from core.inputs import Pattern, email_address, single_line, web_url
 from core.models import User
 from core.passwords import MAX_PASSWORD_LENGTH
 
@@ -30,28 +31,30 @@ def _optional(node_type, **kw):
 
 
 class UserFields(colander.MappingSchema):
-    name = _optional(colander.String(), validator=colander.Length(0, 150))
-    email = _optional(colander.String(allow_empty=True), validator=colander.Any(colander.Email(), colander.OneOf([""])))
-    mobile = _optional(colander.String(allow_empty=True), validator=colander.Regex(r"^\+?[0-9 -]{0,31}$", "不是有效的手机号"))
-    role = _optional(colander.String(), validator=colander.Regex(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
+    name = _optional(colander.String(), validator=colander.All(colander.Length(0, 150), single_line))
+    email = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 254), email_address))
+    mobile = _optional(colander.String(allow_empty=True), validator=Pattern(r"^\+?[0-9 -]{0,31}$", "不是有效的手机号"))
+    role = _optional(colander.String(), validator=Pattern(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
     is_active = _optional(colander.Boolean())
-    work_id = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 64))
-    avatar = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 500))
-    department = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
-    location = _optional(colander.String(allow_empty=True), validator=colander.Length(0, 150))
+    work_id = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 64), single_line))
+    avatar = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 500), web_url))
+    department = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 150), single_line))
+    location = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 150), single_line))
     password = _optional(colander.String(), validator=colander.Length(1, MAX_PASSWORD_LENGTH))
 
 
 class NewUserFields(UserFields):
-    username = colander.SchemaNode(colander.String(), validator=colander.Regex(r"^[\w.@+-]{1,150}$", "用户名只能包含字母、数字和 .@+-_"))
+    username = colander.SchemaNode(colander.String(), validator=Pattern(r"^[\w.@+-]{1,150}$", "用户名只能包含字母、数字和 .@+-_"))
     password = colander.SchemaNode(colander.String(), validator=colander.Length(1, MAX_PASSWORD_LENGTH))
-    role = colander.SchemaNode(colander.String(), validator=colander.Regex(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
+    role = colander.SchemaNode(colander.String(), validator=Pattern(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
 
 
 class ListUsersRequest(colander.MappingSchema):
     querystring = colander.SchemaNode(colander.Mapping(), *page_nodes("limit", 20),
-                                      colander.SchemaNode(colander.String(), name="role", missing=None),
-                                      colander.SchemaNode(colander.String(), name="search", missing=None))
+                                      colander.SchemaNode(colander.String(), name="role", missing=None,
+                                                          validator=colander.Length(max=50)),
+                                      colander.SchemaNode(colander.String(), name="search", missing=None,
+                                                          validator=colander.Length(max=150)))
 
 
 class CreateUserRequest(colander.MappingSchema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import colander
 
-from core.toolkit import page_nodes, supported_year
+from core.toolkit import MAX_ID, Pattern, email_address, page_nodes, single_line, supported_year
 from plugins.contacts.models import (
     CUSTOMER_LEVELS,
     ENGINEER_STATUSES,
@@ -13,19 +13,23 @@ from plugins.contacts.models import (
     TASK_TYPE_PREFIXES,
 )
 
-PHONE = colander.Regex(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
+PHONE = Pattern(r"^\+?[0-9][0-9 -]{2,30}$", "不是有效的电话号码")
 
 
-def email_or_empty(node, value) -> None:
-    if value:
-        colander.Email("不是有效的邮箱")(node, value)
+ID_RANGE = colander.Range(1, MAX_ID)
+
+
+def id_node(**kw) -> colander.SchemaNode:
+    return colander.SchemaNode(colander.Integer(), validator=ID_RANGE, **kw)
 
 
 def text(max_length: int, required: bool = True, **kw) -> colander.SchemaNode:
     """A string field: required ones need a non-blank value; optional ones may be empty."""
     if required:
-        return colander.SchemaNode(colander.String(), validator=colander.Length(1, max_length), **kw)
-    return colander.SchemaNode(colander.String(allow_empty=True), validator=colander.Length(0, max_length),
+        return colander.SchemaNode(colander.String(), validator=colander.All(colander.Length(1, max_length), single_line),
+                                   **kw)
+    return colander.SchemaNode(colander.String(allow_empty=True),
+                               validator=colander.All(colander.Length(0, max_length), single_line),
                                missing=colander.drop, **kw)
 
 
@@ -33,8 +37,13 @@ def one_of(choices, **kw) -> colander.SchemaNode:
     return colander.SchemaNode(colander.String(), validator=colander.OneOf(list(choices)), **kw)
 
 
+#: the most ids one request may name
+MAX_IDS = 1000
+
+
 def ids(**kw) -> colander.SchemaNode:
-    return colander.SchemaNode(colander.Sequence(), colander.SchemaNode(colander.Integer(), name="id"), **kw)
+    kw.setdefault("validator", colander.Length(0, MAX_IDS))
+    return colander.SchemaNode(colander.Sequence(), id_node(name="id"), **kw)
 
 
 def optional(node: colander.SchemaNode) -> colander.SchemaNode:
@@ -53,7 +62,8 @@ def query(*nodes: colander.SchemaNode) -> colander.SchemaNode:
 
 
 def keyword() -> colander.SchemaNode:
-    return colander.SchemaNode(colander.String(), name="keyword", missing=None, description="搜索关键词")
+    return colander.SchemaNode(colander.String(), name="keyword", missing=None, validator=colander.Length(max=200),
+                               description="搜索关键词")
 
 
 # --- people --------------------------------------------------------------------------
@@ -84,7 +94,7 @@ def customer_fields(required: bool) -> list[colander.SchemaNode]:
         need(colander.SchemaNode(colander.String(), name="phone", validator=PHONE, description="联系电话")),
         need(text(500, name="address", description="地址")),
         colander.SchemaNode(colander.String(allow_empty=True), name="email", missing=colander.drop,
-                            validator=email_or_empty, description="邮箱，空字符串清除"),
+                            validator=colander.All(colander.Length(0, 254), email_address), description="邮箱，空字符串清除"),
         text(150, required=False, name="department"),
         text(150, required=False, name="position"),
     ]
@@ -93,7 +103,7 @@ def customer_fields(required: bool) -> list[colander.SchemaNode]:
 def new_customer_fields() -> colander.SchemaNode:
     return colander.SchemaNode(
         colander.Mapping(), *customer_fields(required=True),
-        colander.SchemaNode(colander.Integer(), name="salesId", missing=None, description="销售ID（工程师新增时必填）"),
+        id_node(name="salesId", missing=None, description="销售ID（工程师新增时必填）"),
         ids(name="engineerIds", missing=(), description="工程师ID列表（销售或管理员新增时可选）"),
         name="body")
 
@@ -118,7 +128,7 @@ class UpdateCustomerRequest(colander.MappingSchema):
 
 
 class PasswordBody(colander.MappingSchema):
-    password = colander.SchemaNode(colander.String(), description="当前用户的密码")
+    password = colander.SchemaNode(colander.String(), validator=colander.Length(1, 1024), description="当前用户的密码")
 
 
 class DeleteCustomerRequest(colander.MappingSchema):
@@ -126,7 +136,7 @@ class DeleteCustomerRequest(colander.MappingSchema):
 
 
 class SalesBody(colander.MappingSchema):
-    salesId = colander.SchemaNode(colander.Integer())
+    salesId = id_node()
 
 
 class AssignSalesRequest(colander.MappingSchema):
@@ -134,7 +144,7 @@ class AssignSalesRequest(colander.MappingSchema):
 
 
 class EngineersBody(colander.MappingSchema):
-    engineerIds = ids(validator=colander.Length(min=1))
+    engineerIds = ids(validator=colander.Length(1, MAX_IDS))
 
 
 class AssignEngineersRequest(colander.MappingSchema):
@@ -168,11 +178,11 @@ class UpdateDeviceRequest(colander.MappingSchema):
 class TaskChanges(colander.MappingSchema):
     title = text(200, required=False)
     priority = optional(one_of(TASK_PRIORITIES))
-    deviceId = colander.SchemaNode(colander.Integer(), missing=colander.drop)
+    deviceId = id_node(missing=colander.drop)
     startDate = when(missing=colander.drop)
     deadline = when(missing=colander.drop)
     engineerIds = ids(missing=colander.drop)
-    ownerId = colander.SchemaNode(colander.Integer(), missing=colander.drop)
+    ownerId = id_node(missing=colander.drop)
 
 
 class TaskFields(TaskChanges):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import colander
 
-from core.toolkit import api_service
+from core.toolkit import api_service, email_address
 from plugins.notify import SEND_PERMISSION, SEND_PREFIX, answer, send_on_request, send_responses
 from plugins.notify_email.channel import CHANNEL_NAME
 from plugins.notify_email.messages import GENERIC_TEMPLATE, template_names, templated_message
@@ -15,7 +15,7 @@ send_email = api_service(
 
 
 class SendEmailBody(colander.MappingSchema):
-    to = colander.SchemaNode(colander.String(), validator=colander.Email("不是有效的邮箱地址"),
+    to = colander.SchemaNode(colander.String(), validator=colander.All(colander.Length(1, 254), email_address),
                              description="收件人邮箱, 如 user@example.com")
     subject = colander.SchemaNode(
         colander.String(), description="邮件主题",

@@ -11,7 +11,7 @@ import datetime as dt
 
 import colander
 
-from core.toolkit import MAX_ID, page_nodes, site_aware, supported_year
+from core.toolkit import MAX_ID, email_address, page_nodes, single_line, site_aware, supported_year, web_url
 
 from .models import PRIORITIES, RELATED_TYPES, SCHEDULE_TYPES, SCOPES, STATUSES
 from .recurrence import FREQUENCIES
@@ -20,6 +20,9 @@ from .sharing_models import ACCESS_LEVELS, RESPONSES
 ORDERING_FIELDS = ("id", "title", "start_time", "end_time", "priority", "status", "create_datetime", "update_datetime")
 MAX_REMINDER_MINUTES = 10080  # one week
 ID_RANGE = colander.Range(1, MAX_ID)
+MAX_ATTACHMENT_BYTES = 2**53  # the largest size a JavaScript client reads exactly
+MAX_ATTACHMENTS = 50
+MAX_EXDATES = 1000
 
 
 # --- nodes ------------------------------------------------------------------------------
@@ -79,7 +82,7 @@ class IdList(colander.SchemaNode):
         if value in (colander.null, None) or value is self.missing:
             return value
         parts = [part.strip() for part in value.split(",") if part.strip()]
-        if not parts or not all(part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts):
+        if not parts or not all(part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_ID for part in parts):
             raise colander.Invalid(self, "须为逗号分隔的用户ID，如 3,5")
         ids = list(dict.fromkeys(int(part) for part in parts))
         if len(ids) > self.max_ids:
@@ -108,16 +111,19 @@ def boolean() -> colander.Boolean:
 
 def _iso_date(node, value):
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise colander.Invalid(node, "不是有效的日期（YYYY-MM-DD）")
+    supported_year(node, day)
 
 
 def _iso_date_or_datetime(node, value):
+    """A date or an ISO 8601 time, in the supported years: stored as text, it is read again by every view."""
     try:
-        dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
+        moment = dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
     except ValueError:
         raise colander.Invalid(node, "不是有效的日期或ISO 8601时间")
+    supported_year(node, moment)
 
 
 def _monthday(node, value):
@@ -153,22 +159,22 @@ def _ordering(node, value):
 
 # --- nested JSON values ----------------------------------------------------------------------
 
-def _text(name, max_length=None, **kw):
-    validator = colander.Length(max=max_length) if max_length else None
+def _text(name, max_length, *validators, **kw):
     return colander.SchemaNode(colander.String(allow_empty=True), name=name, missing=colander.drop,
-                               validator=validator, **kw)
+                               validator=colander.All(colander.Length(max=max_length), *validators), **kw)
 
 
 class Participant(colander.MappingSchema):
     """A free-text person (``name`` required), or a site user (``user_id``; ``name`` defaults to theirs)."""
 
-    name = colander.SchemaNode(colander.String(), validator=colander.Length(1, 100), missing=colander.drop)
+    name = colander.SchemaNode(colander.String(), validator=colander.All(colander.Length(1, 100), single_line),
+                               missing=colander.drop)
     user_id = colander.SchemaNode(integer(), validator=ID_RANGE, missing=colander.drop,
                                   description="a site user: sees the schedule, is reminded in their inbox, answers")
-    role = _text("role", 100)
-    phone = _text("phone", 32)
+    role = _text("role", 100, single_line)
+    phone = _text("phone", 32, single_line)
     email = colander.SchemaNode(colander.String(allow_empty=True), missing=colander.drop,
-                                validator=colander.Regex(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$", "不是有效的邮箱地址"))
+                                validator=colander.All(colander.Length(0, 254), email_address))
 
     def validator(self, node, value):
         if "name" not in value and "user_id" not in value:
@@ -178,9 +184,10 @@ class Participant(colander.MappingSchema):
 
 
 class Attachment(colander.MappingSchema):
-    name = colander.SchemaNode(colander.String(), validator=colander.Length(1, 255))
-    url = colander.SchemaNode(colander.String(), validator=colander.Length(1, 1000))
-    size = colander.SchemaNode(integer(), missing=colander.drop, validator=colander.Range(min=0))
+    name = colander.SchemaNode(colander.String(), validator=colander.All(colander.Length(1, 255), single_line))
+    url = colander.SchemaNode(colander.String(), validator=colander.All(colander.Length(1, 1000), web_url),
+                              description="an http/https link or a path on this site")
+    size = colander.SchemaNode(integer(), missing=colander.drop, validator=colander.Range(0, MAX_ATTACHMENT_BYTES))
     upload_time = colander.SchemaNode(colander.String(), missing=colander.drop, validator=_iso_date_or_datetime)
 
 
@@ -210,12 +217,15 @@ class RecurrenceRule(colander.MappingSchema):
     end_date = colander.SchemaNode(colander.String(), missing=colander.drop, validator=_iso_date)
     count = colander.SchemaNode(integer(), missing=colander.drop, validator=colander.Range(1, 10000))
     by_weekday = colander.SchemaNode(colander.Sequence(), colander.SchemaNode(integer(), validator=colander.Range(1, 7)),
-                                     missing=colander.drop)
-    by_monthday = colander.SchemaNode(colander.Sequence(), colander.SchemaNode(integer(), validator=_monthday),
-                                      missing=colander.drop)
+                                     missing=colander.drop, validator=colander.Length(max=7))
+    by_monthday = colander.SchemaNode(colander.Sequence(),
+                                      colander.SchemaNode(integer(), validator=colander.All(colander.Range(-1, 31), _monthday)),
+                                      missing=colander.drop, validator=colander.Length(max=32))
     exdates = colander.SchemaNode(colander.Sequence(),
-                                  colander.SchemaNode(colander.String(), validator=_iso_date_or_datetime),
-                                  missing=colander.drop)
+                                  colander.SchemaNode(colander.String(), validator=colander.All(
+                                      colander.Length(max=40), _iso_date_or_datetime)),
+                                  missing=colander.drop, validator=colander.Length(max=MAX_EXDATES),
+                                  description=f"dates or times the series skips (at most {MAX_EXDATES}), years 1900–2999")
 
 
 # --- schedule fields ------------------------------------------------------------------------------
@@ -231,12 +241,12 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
     required = colander.drop if partial else colander.required
     text = colander.String(allow_empty=True)  # "" is a value to validate, not a missing key
     return [
-        Node(text, name="title", missing=required, validator=colander.Length(1, 200)),
+        Node(text, name="title", missing=required, validator=colander.All(colander.Length(1, 200), single_line)),
         nullable(text, "description", ""),
         Node(text, name="schedule_type", missing=required, validator=colander.OneOf(SCHEDULE_TYPES)),
         SiteDateTime(name="start_time", missing=required),
         SiteDateTime(name="end_time", missing=colander.drop if partial else None, nullable=True),
-        nullable(text, "location", "", validator=colander.Length(0, 500)),
+        nullable(text, "location", "", validator=colander.All(colander.Length(0, 500), single_line)),
         nullable(colander.Sequence(), "participants", [], children=[Participant(name="item")],
                  validator=participant_cap),
         node(text, "status", "pending", validator=colander.OneOf(STATUSES)),
@@ -252,7 +262,8 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         nullable(colander.String(), "related_type", None, validator=colander.OneOf(RELATED_TYPES)),
         nullable(integer(), "related_id", None, validator=ID_RANGE),
         nullable(colander.Mapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
-        nullable(colander.Sequence(), "attachments", [], children=[Attachment(name="item")]),
+        nullable(colander.Sequence(), "attachments", [], children=[Attachment(name="item")],
+                 validator=colander.Length(max=MAX_ATTACHMENTS)),
         nullable(text, "remark", ""),
         Node(boolean(), name="allow_conflict", missing=False,
              description="true: save even when it overlaps another schedule (no 4005)"),
@@ -371,7 +382,7 @@ class FromCustomerPlanRequest(colander.MappingSchema):
     body = colander.SchemaNode(
         colander.Mapping(),
         colander.SchemaNode(integer(), name="customer_id", validator=ID_RANGE),
-        colander.SchemaNode(colander.String(), name="plan_title", validator=colander.Length(1, 200)),
+        colander.SchemaNode(colander.String(), name="plan_title", validator=colander.All(colander.Length(1, 200), single_line)),
         SiteDateTime(name="plan_time"),
         Node(colander.String(allow_empty=True), name="plan_description", missing="", nullable=True, null_value=""),
         colander.SchemaNode(integer(), name="reminder_time", missing=30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),

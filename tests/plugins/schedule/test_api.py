@@ -47,7 +47,7 @@ def test_detail_has_the_list_fields_plus_related_info_and_reminders(site, alice)
     assert call(site, "GET", f"{API}/{created['id']}", alice)["data"] == detail["data"]  # no trailing slash
 
 
-def test_list_paginates_with_absolute_links(site, alice):
+def test_list_paginates_with_links_relative_to_the_host(site, alice):
     for day in (27, 28, 29):
         create(site, alice, start_time=f"2025-12-{day}T09:00:00+08:00", end_time=None)
     first = call(site, "GET", API, alice, limit=2, ordering="start_time")
@@ -55,7 +55,7 @@ def test_list_paginates_with_absolute_links(site, alice):
     page = first["data"]
     assert page["count"] == 3 and page["previous"] is None
     assert [r["start_time"][:10] for r in page["results"]] == ["2025-12-27", "2025-12-28"]
-    assert page["next"].startswith("http://testserver/api/customer/schedules/?")
+    assert page["next"].startswith("/api/customer/schedules/?")
     assert "page=2" in page["next"] and "limit=2" in page["next"]
     second = site.get(page["next"], headers=site.headers(alice)).json["data"]
     assert [r["start_time"][:10] for r in second["results"]] == ["2025-12-29"]
