@@ -23,7 +23,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, case, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import NotFound, api_service, ok, page_nodes, paginate, path_id
-from core.auth import current_user
+from core.auth import AUTHENTICATED, current_user
 from core.channels import Notification, Recipient, SendResult
 from core.db import Base, UTCDateTime, transaction_scope
 from core.plugins import hookimpl
@@ -138,7 +138,7 @@ def shown(request):
             or_(InboxMessage.snoozed_until.is_(None), InboxMessage.snoozed_until <= now)]
 
 
-@inbox.get(schema=InboxQuery())
+@inbox.get(schema=InboxQuery(), permission=AUTHENTICATED)
 def list_inbox(request):
     query = request.validated["querystring"]
     statement = (select(InboxMessage).where(*shown(request))
@@ -157,7 +157,7 @@ def _own_message(request) -> InboxMessage:
     return message
 
 
-@read_one.post()
+@read_one.post(permission=AUTHENTICATED)
 def mark_read(request):
     message = _own_message(request)
     message.is_read = True
@@ -171,7 +171,7 @@ class SnoozeRequest(colander.MappingSchema):
                             description=f"how long to put it away, 1–{MAX_SNOOZE_MINUTES} minutes"))
 
 
-@snooze.post(schema=SnoozeRequest())
+@snooze.post(schema=SnoozeRequest(), permission=AUTHENTICATED)
 def snooze_message(request):
     message = _own_message(request)
     message.snoozed_until = request.registry.clock.now() + dt.timedelta(minutes=request.validated["body"]["minutes"])
@@ -179,7 +179,7 @@ def snooze_message(request):
     return ok(request, message_json(request, message), "稍后提醒")
 
 
-@read_all.post()
+@read_all.post(permission=AUTHENTICATED)
 def mark_all_read(request):
     result = request.dbsession.execute(
         update(InboxMessage).where(*shown(request), InboxMessage.is_read.is_(False))

@@ -35,7 +35,7 @@ class UserFields(colander.MappingSchema):
     email = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 254), email_address))
     mobile = _optional(colander.String(allow_empty=True), validator=Pattern(r"^\+?[0-9 -]{0,31}$", "不是有效的手机号"))
     role = _optional(colander.String(), validator=Pattern(ROLE_PATTERN, "角色名只能包含小写字母、数字和下划线"))
-    is_active = _optional(colander.Boolean())
+    is_active = _optional(colander.Boolean(false_choices=("false", "0"), true_choices=("true", "1")))
     work_id = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 64), single_line))
     avatar = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 500), web_url))
     department = _optional(colander.String(allow_empty=True), validator=colander.All(colander.Length(0, 150), single_line))

@@ -20,7 +20,7 @@ ID_RANGE = colander.Range(1, MAX_ID)
 
 
 def id_node(**kw) -> colander.SchemaNode:
-    return colander.SchemaNode(colander.Integer(), validator=ID_RANGE, **kw)
+    return colander.SchemaNode(colander.Integer(strict=True), validator=ID_RANGE, **kw)
 
 
 def text(max_length: int, required: bool = True, **kw) -> colander.SchemaNode:
@@ -155,7 +155,7 @@ class AssignEngineersRequest(colander.MappingSchema):
 
 def device_fields(required: bool) -> list[colander.SchemaNode]:
     name = text(200, name="deviceName", description="设备名称")
-    quantity = colander.SchemaNode(colander.Integer(), name="quantity", missing=1, validator=colander.Range(1, 1_000_000))
+    quantity = colander.SchemaNode(colander.Integer(strict=True), name="quantity", missing=1, validator=colander.Range(1, 1_000_000))
     return [
         name if required else optional(name),
         *(text(100, required=False, name=field) for field in ("deviceType", "brand", "model", "serialNumber")),
@@ -220,7 +220,7 @@ class PlanFields(colander.MappingSchema):
     planTime = when()
     description = colander.SchemaNode(colander.String(allow_empty=True), missing="",
                                       validator=colander.Length(0, 5000))
-    reminderMinutes = colander.SchemaNode(colander.Integer(), missing=30, validator=colander.Range(0, 10080))
+    reminderMinutes = colander.SchemaNode(colander.Integer(strict=True), missing=30, validator=colander.Range(0, 10080))
 
 
 class CreatePlanRequest(colander.MappingSchema):

@@ -11,7 +11,7 @@ from collections import Counter
 
 from sqlalchemy import func, or_, select
 
-from core.toolkit import BadRequest, api_service, current_user, ok, site_today
+from core.toolkit import AUTHENTICATED, BadRequest, api_service, current_user, ok, site_today
 
 from . import schemas
 from .models import PRIORITIES, SCHEDULE_TYPES, STATUSES, Schedule
@@ -67,7 +67,7 @@ def _own_items(request, first: dt.date, days: int):
     return calendar_items(request.dbsession, request.registry, user, window)
 
 
-@today.get(schema=schemas.DayRequest())
+@today.get(schema=schemas.DayRequest(), permission=AUTHENTICATED)
 def list_today(request):
     registry = request.registry
     day = request.validated["querystring"]["date"] or site_today(registry)
@@ -81,7 +81,7 @@ def list_today(request):
     }, "获取成功")
 
 
-@this_week.get(schema=schemas.DayRequest())
+@this_week.get(schema=schemas.DayRequest(), permission=AUTHENTICATED)
 def list_this_week(request):
     registry, tz = request.registry, request.registry.site_timezone
     day = request.validated["querystring"]["date"] or site_today(registry)
@@ -97,8 +97,8 @@ def list_this_week(request):
     }, "获取成功")
 
 
-@calendar_view.get(schema=schemas.CalendarRequest())
-@calendar_view_spec_path.get(schema=schemas.CalendarRequest())
+@calendar_view.get(schema=schemas.CalendarRequest(), permission=AUTHENTICATED)
+@calendar_view_spec_path.get(schema=schemas.CalendarRequest(), permission=AUTHENTICATED)
 def month_view(request):
     query = request.validated["querystring"]
     year, month = query["year"], query["month"]
@@ -124,7 +124,7 @@ def _days_json(request, first: dt.date, length: int) -> list[dict]:
              "items": [item_json(registry, item, span) for item, span in extra[day]]} for day, items in grouped.items()]
 
 
-@day_range.get(schema=schemas.RangeRequest())
+@day_range.get(schema=schemas.RangeRequest(), permission=AUTHENTICATED)
 def list_range(request):
     query = request.validated["querystring"]
     first, last = query["start_date"], query["end_date"]
@@ -136,7 +136,7 @@ def list_range(request):
     return ok(request, {"start_date": first.isoformat(), "end_date": last.isoformat(), "days": days}, "获取成功")
 
 
-@statistics.get(schema=schemas.StatisticsRequest())
+@statistics.get(schema=schemas.StatisticsRequest(), permission=AUTHENTICATED)
 def schedule_statistics(request):
     registry = request.registry
     user = current_user(request)

@@ -17,7 +17,7 @@ from pyramid.response import Response
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.toolkit import BadRequest, api_service, current_user
+from core.toolkit import AUTHENTICATED, BadRequest, api_service, current_user
 
 from . import schemas
 from .models import Schedule
@@ -34,7 +34,7 @@ _PRIORITY = {"urgent": 1, "high": 3, "medium": 5, "low": 9}
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@export.get(schema=schemas.ExportRequest())
+@export.get(schema=schemas.ExportRequest(), permission=AUTHENTICATED)
 def export_ics(request):
     registry = request.registry
     query = request.validated["querystring"]

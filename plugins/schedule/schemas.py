@@ -22,6 +22,7 @@ MAX_REMINDER_MINUTES = 10080  # one week
 ID_RANGE = colander.Range(1, MAX_ID)
 MAX_ATTACHMENT_BYTES = 2**53  # the largest size a JavaScript client reads exactly
 MAX_ATTACHMENTS = 50
+MAX_TEXT = 5000  # description, remark: as long as a contacts plan's description
 MAX_EXDATES = 1000
 
 
@@ -242,7 +243,7 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
     text = colander.String(allow_empty=True)  # "" is a value to validate, not a missing key
     return [
         Node(text, name="title", missing=required, validator=colander.All(colander.Length(1, 200), single_line)),
-        nullable(text, "description", ""),
+        nullable(text, "description", "", validator=colander.Length(max=MAX_TEXT)),
         Node(text, name="schedule_type", missing=required, validator=colander.OneOf(SCHEDULE_TYPES)),
         SiteDateTime(name="start_time", missing=required),
         SiteDateTime(name="end_time", missing=colander.drop if partial else None, nullable=True),
@@ -264,7 +265,7 @@ def schedule_fields(partial: bool) -> list[colander.SchemaNode]:
         nullable(colander.Mapping(unknown="raise"), "recurrence_rule", None, children=RecurrenceRule().children),
         nullable(colander.Sequence(), "attachments", [], children=[Attachment(name="item")],
                  validator=colander.Length(max=MAX_ATTACHMENTS)),
-        nullable(text, "remark", ""),
+        nullable(text, "remark", "", validator=colander.Length(max=MAX_TEXT)),
         Node(boolean(), name="allow_conflict", missing=False,
              description="true: save even when it overlaps another schedule (no 4005)"),
         *([] if partial else [Node(integer(), name="owner_id", missing=colander.drop, validator=ID_RANGE,
@@ -310,7 +311,8 @@ class ListSchedulesRequest(colander.MappingSchema):
         SiteDateTime(name="start_time_before", missing=None, empty_is_missing=True, description="start_time ≤ this"),
         colander.SchemaNode(colander.String(), name="related_type", missing=None, validator=colander.OneOf(RELATED_TYPES)),
         colander.SchemaNode(integer(), name="related_id", missing=None, validator=ID_RANGE),
-        colander.SchemaNode(colander.String(), name="search", missing=None, description="标题、描述、地点（不区分大小写）"),
+        colander.SchemaNode(colander.String(), name="search", missing=None, validator=colander.Length(max=200),
+                            description="标题、描述、地点（不区分大小写）"),
         colander.SchemaNode(colander.String(), name="ordering", missing="-start_time", validator=_ordering,
                             description="逗号分隔，如 -start_time,title；可用: " + ", ".join(ORDERING_FIELDS)),
         owner_ids_node(),
@@ -384,7 +386,8 @@ class FromCustomerPlanRequest(colander.MappingSchema):
         colander.SchemaNode(integer(), name="customer_id", validator=ID_RANGE),
         colander.SchemaNode(colander.String(), name="plan_title", validator=colander.All(colander.Length(1, 200), single_line)),
         SiteDateTime(name="plan_time"),
-        Node(colander.String(allow_empty=True), name="plan_description", missing="", nullable=True, null_value=""),
+        Node(colander.String(allow_empty=True), name="plan_description", missing="", nullable=True, null_value="",
+             validator=colander.Length(max=MAX_TEXT)),
         colander.SchemaNode(integer(), name="reminder_time", missing=30, validator=colander.Range(0, MAX_REMINDER_MINUTES)),
     )
 

@@ -1,7 +1,7 @@
 """Endpoints of shared calendars: answering an invitation, calendar grants, free/busy."""
 from __future__ import annotations
 
-from core.toolkit import BadRequest, api_service, current_user, isoformat_local, ok, path_id
+from core.toolkit import AUTHENTICATED, BadRequest, api_service, current_user, isoformat_local, ok, path_id
 
 from . import schemas
 from .delegation import busy_intervals, grant, grant_json, grants_of, revoke
@@ -24,34 +24,34 @@ free_busy = api_service(name="schedule.free_busy", path=f"{PREFIX}/free_busy/",
 SERVICES = (respond_service, delegations, delegation, free_busy)
 
 
-@respond_service.post(schema=schemas.RespondRequest())
+@respond_service.post(schema=schemas.RespondRequest(), permission=AUTHENTICATED)
 def answer_invitation(request):
     schedule = respond(request.dbsession, request.registry, current_user(request), path_id(request, "id", "日程不存在"),
                        request.validated["body"]["response"])
     return ok(request, schedule_detail_json(request, schedule), "答复成功")
 
 
-@delegations.get()
+@delegations.get(permission=AUTHENTICATED)
 def list_grants(request):
     granted, received = grants_of(request.dbsession, current_user(request))
     return ok(request, {"granted": [grant_json(request.registry, row) for row in granted],
                         "received": [grant_json(request.registry, row) for row in received]}, "获取成功")
 
 
-@delegations.post(schema=schemas.GrantRequest())
+@delegations.post(schema=schemas.GrantRequest(), permission=AUTHENTICATED)
 def give_grant(request):
     body = request.validated["body"]
     row = grant(request.dbsession, request.registry, current_user(request), body["grantee_id"], body["access"])
     return ok(request, grant_json(request.registry, row), "授权成功")
 
 
-@delegation.delete()
+@delegation.delete(permission=AUTHENTICATED)
 def take_back_grant(request):
     revoke(request.dbsession, current_user(request), path_id(request, "id", "授权不存在"))
     return ok(request, {}, "已撤销授权")
 
 
-@free_busy.get(schema=schemas.FreeBusyRequest())
+@free_busy.get(schema=schemas.FreeBusyRequest(), permission=AUTHENTICATED)
 def list_free_busy(request):
     query = request.validated["querystring"]
     if query["end"] <= query["start"]:

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import and_, case, or_, select
 
-from core.toolkit import BadRequest, User, api_service, contains_text, current_user, ok, paginate, path_id
+from core.toolkit import (
+    AUTHENTICATED,
+    BadRequest,
+    User,
+    api_service,
+    contains_text,
+    current_user,
+    ok,
+    paginate,
+    path_id,
+)
 
 from . import schemas
 from .exceptions import change_occurrences, delete_occurrences
@@ -44,7 +54,7 @@ def _order_by(ordering: str) -> list:
     return clauses + [Schedule.id.desc()]
 
 
-@collection.get(schema=schemas.ListSchedulesRequest())
+@collection.get(schema=schemas.ListSchedulesRequest(), permission=AUTHENTICATED)
 def list_schedules(request):
     query = request.validated["querystring"]
     statement = select(*LIST_COLUMNS).where(*readable(request.registry, request.dbsession, current_user(request),
@@ -80,7 +90,7 @@ def _owner(request, owner_id: int | None) -> User | None:
     return owner
 
 
-@collection.post(schema=schemas.CreateScheduleRequest())
+@collection.post(schema=schemas.CreateScheduleRequest(), permission=AUTHENTICATED)
 def create_schedule(request):
     values, allow_conflict, owner_id = _fields(request)
     schedule = save_schedule(request.dbsession, request.registry, current_user(request), Schedule(), values, allow_conflict,
@@ -96,7 +106,7 @@ def _editable_schedule(request) -> Schedule:
     return get_editable(request.dbsession, request.registry, current_user(request), path_id(request, "id", "日程不存在"))
 
 
-@item.get()
+@item.get(permission=AUTHENTICATED)
 def get_schedule(request):
     return ok(request, schedule_detail_json(request, _schedule(request)), "获取成功")
 
@@ -106,8 +116,8 @@ def _scope(request) -> tuple[str, object]:
     return query["scope"], query["occurrence"]
 
 
-@item.put(schema=schemas.ReplaceScheduleRequest())
-@item.patch(schema=schemas.PatchScheduleRequest())
+@item.put(schema=schemas.ReplaceScheduleRequest(), permission=AUTHENTICATED)
+@item.patch(schema=schemas.PatchScheduleRequest(), permission=AUTHENTICATED)
 def change_schedule(request):
     """With ``scope=this`` / ``following`` and ``occurrence``, only part of a series changes: the answer is the
     schedule that now holds it (exceptions.py)."""
@@ -125,7 +135,7 @@ def change_schedule(request):
     return ok(request, schedule_detail_json(request, changed), "更新成功")
 
 
-@item.delete(schema=schemas.DeleteScheduleRequest())
+@item.delete(schema=schemas.DeleteScheduleRequest(), permission=AUTHENTICATED)
 def delete_schedule(request):
     schedule = _editable_schedule(request)
     scope, occurrence = _scope(request)
@@ -134,7 +144,7 @@ def delete_schedule(request):
     return ok(request, {}, "删除成功")
 
 
-@batch_delete.post(schema=schemas.BatchDeleteRequest())
+@batch_delete.post(schema=schemas.BatchDeleteRequest(), permission=AUTHENTICATED)
 def delete_many(request):
     ids = request.validated["body"]["ids"]
     schedules = request.dbsession.scalars(
@@ -145,7 +155,7 @@ def delete_many(request):
     return ok(request, {"deleted_count": deleted}, f"批量删除成功，共删除 {deleted} 条记录")
 
 
-@update_status.post(schema=schemas.UpdateStatusRequest())
+@update_status.post(schema=schemas.UpdateStatusRequest(), permission=AUTHENTICATED)
 def change_status(request):
     schedule = _editable_schedule(request)
     status, (scope, occurrence) = request.validated["body"]["status"], _scope(request)
@@ -159,7 +169,7 @@ def change_status(request):
     return ok(request, schedule_detail_json(request, schedule), "状态更新成功")
 
 
-@by_related.get(schema=schemas.ByRelatedRequest())
+@by_related.get(schema=schemas.ByRelatedRequest(), permission=AUTHENTICATED)
 def list_by_related(request):
     query = request.validated["querystring"]
     about = [and_(Schedule.related_type == query["related_type"], Schedule.related_id == query["related_id"])]
@@ -174,7 +184,7 @@ def list_by_related(request):
     return ok(request, [schedule_json(request.registry, schedule) for schedule in schedules], "获取成功")
 
 
-@from_customer_plan.post(schema=schemas.FromCustomerPlanRequest())
+@from_customer_plan.post(schema=schemas.FromCustomerPlanRequest(), permission=AUTHENTICATED)
 def create_from_plan(request):
     """The plan's owner creates the plan and has its schedule made (see plans.py); this answers with that schedule."""
     body = request.validated["body"]

@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.toolkit import (
+    AUTHENTICATED,
     Forbidden,
     NotFound,
     User,
@@ -45,7 +46,7 @@ def working_since(in_progress: list) -> dt.datetime | None:
     return max((task.status_since for task in in_progress), default=None)
 
 
-@engineers_status.get()
+@engineers_status.get(permission=AUTHENTICATED)
 def list_engineer_status(request):
     """Locations in the order of their first engineer (by id); each engineer's newest in-progress task."""
     rows = _engineers(request.dbsession)
@@ -66,7 +67,7 @@ def list_engineer_status(request):
     return ok(request, {"locations": data}, "获取成功")
 
 
-@engineers_status.put(schema=UpdateStatusRequest())
+@engineers_status.put(schema=UpdateStatusRequest(), permission=AUTHENTICATED)
 def update_own_status(request):
     user = current_user(request)
     if user.role != ENGINEER:
@@ -75,7 +76,7 @@ def update_own_status(request):
     return ok(request, None, "状态更新成功")
 
 
-@engineer.get()
+@engineer.get(permission=AUTHENTICATED)
 def get_engineer(request):
     rows = _engineers(request.dbsession, User.id == path_id(request, "userId", "工程师不存在"))
     if not rows:
@@ -93,7 +94,7 @@ def get_engineer(request):
     }, "获取成功")
 
 
-@other_contacts.get(schema=OtherContactsRequest())
+@other_contacts.get(schema=OtherContactsRequest(), permission=AUTHENTICATED)
 def list_other_contacts(request):
     statement = select(User).where(User.is_active.is_(True), User.role != ENGINEER).order_by(User.id)
     keyword = request.validated["querystring"]["keyword"]
