@@ -18,7 +18,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.toolkit import NotFound, User, api_service, current_user, isoformat_local, ok
+from core.toolkit import AUTHENTICATED, NotFound, User, api_service, current_user, isoformat_local, ok
 
 from .ical import calendar_body
 from .models import Schedule
@@ -76,18 +76,18 @@ def _own_feed(request) -> FeedToken | None:
     return request.dbsession.scalar(select(FeedToken).where(FeedToken.user_id == current_user(request).id))
 
 
-@feed_settings.get()
+@feed_settings.get(permission=AUTHENTICATED)
 def show_feed(request):
     return ok(request, _feed_json(request, _own_feed(request)), "获取成功")
 
 
-@feed_settings.post()
+@feed_settings.post(permission=AUTHENTICATED)
 def create_or_rotate_feed(request):
     token = issue_feed(request.dbsession, request.registry, current_user(request))
     return ok(request, _feed_json(request, _own_feed(request), token), "订阅地址已生成（仅显示一次）")
 
 
-@feed_settings.delete()
+@feed_settings.delete(permission=AUTHENTICATED)
 def revoke_feed(request):
     row = _own_feed(request)
     if row is None:

@@ -16,7 +16,7 @@ import colander
 import icalendar
 from sqlalchemy.orm import Session
 
-from core.toolkit import ApiError, BadRequest, User, api_service, current_user, ok
+from core.toolkit import AUTHENTICATED, ApiError, BadRequest, User, api_service, current_user, ok
 
 from .exceptions import change_occurrences
 from .models import SCHEDULE_TYPES, Schedule
@@ -210,7 +210,7 @@ def _list(value) -> list:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-@import_service.post(schema=ImportRequest())
+@import_service.post(schema=ImportRequest(), permission=AUTHENTICATED)
 def import_ics(request):
     report = import_calendar(request.dbsession, request.registry, current_user(request),
                              request.validated["body"]["ics"])
