@@ -8,6 +8,7 @@ locally: the docs work on a site without internet access.
 """
 from __future__ import annotations
 
+import mimetypes
 import os
 import re
 from html import escape
@@ -19,32 +20,72 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from swagger_ui_bundle import swagger_ui_path
 
 from core import __version__
-from core.api import envelope_for
+from core.api import BUSINESS_CODE_ENVELOPE, envelope_for
 
 _PLACEHOLDER_REGEX = re.compile(r"\{(\w+):[^}]+\}")
 _ERRORS = {
     "400": "Invalid parameters: `data` maps each field to its messages",
-    "401": "Missing, malformed, tampered or expired token",
+    "401": "Missing, malformed, tampered, expired or revoked token",
     "403": "The caller may not do this",
     "404": "Not found, or not visible to the caller",
     "500": "Unexpected error: `data.request_id` is in the server log",
 }
+_BODY_ERRORS = {
+    "413": "The body is over 1 MiB",
+    "415": "The body is not application/json",
+}
+_WRITE_ERRORS = {"409": "Conflicts with what is stored (a taken name, an overlapping time…)"}
 _PUBLIC = {"/api/health", "/api/auth/login", "/api/openapi.json", "/api/docs"}
 
+_FIELD_MESSAGES = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                   "description": "each field named with its messages"}
+_ERROR_DATA = {
+    400: _FIELD_MESSAGES,
+    500: {"type": "object", "properties": {"request_id": {"type": "string"}}, "required": ["request_id"]},
+}
 
-def _envelope_schema(message_key: str, code_example: int) -> dict:
+
+#: statuses whose envelope code is always the envelope's own for it (a 409, say, may carry a more precise code)
+_FIXED_CODES = {200, 400, 401, 403, 404, 413, 415, 500}
+
+
+def _envelope_schema(envelope, status: int, data: dict | None = None) -> dict:
+    """The answer's whole shape: the envelope's code for this status, its message and ``data``."""
+    if data is None:
+        data = _ERROR_DATA.get(status, {"description": "the payload; for errors, details such as {field: [messages]}"})
+        if envelope is not BUSINESS_CODE_ENVELOPE:  # its empty data is null, not {}
+            data = {**data, "x-nullable": True}
+    code = {"type": "integer"}
+    if status in _FIXED_CODES:
+        code["enum"] = [envelope.code_for(status)]
     return {
         "type": "object",
         "properties": {
-            "code": {"type": "integer", "example": code_example},
-            message_key: {"type": "string"},
-            "data": {"description": "the payload; for errors, details such as {field: [messages]}"},
+            "code": code,
+            envelope.message_key: {"type": "string"},
+            "data": data,
         },
-        "required": ["code", message_key, "data"],
+        "required": ["code", envelope.message_key, "data"],
+        "additionalProperties": False,
     }
 
 
+def _file_media_type(path: str) -> str | None:
+    """The media type a path names by its extension (``…/export.ics``: text/calendar), unless JSON."""
+    media_type, _encoding = mimetypes.guess_type(path.rsplit("/", 1)[-1])
+    return media_type if media_type and media_type != "application/json" else None
+
+
+def _takes_body(operation: dict) -> bool:
+    return any(parameter.get("in") == "body" for parameter in operation.get("parameters", []))
+
+
 def generate_spec(registry) -> dict:
+    """The Swagger 2.0 document: what cornice_swagger reads from the services, completed with the envelopes.
+
+    A view's ``response_schemas`` describe ``data`` for that status (a schema without fields describes only
+    the answer); every answer is then typed as the envelope of its path, with the code that status gets.
+    """
     services = list(registry.cornice_services.values())
     spec = CorniceSwagger(services).generate(
         title="Tessera API", version=__version__, base_path="/",
@@ -65,14 +106,18 @@ def generate_spec(registry) -> dict:
                 continue
             responses = operation.setdefault("responses", {})
             responses.pop("default", None)
-            ok_code = envelope.success_code
             responses.setdefault("200", {"description": "Success"})
-            responses["200"].setdefault("schema", _envelope_schema(envelope.message_key, ok_code))
-            for status, description in _ERRORS.items():
-                if status == "401" and clean in _PUBLIC:
-                    continue
-                responses.setdefault(status, {"description": description})
-                responses[status].setdefault("schema", _envelope_schema(envelope.message_key, envelope.code_for(int(status))))
+            errors = {**_ERRORS, **(_BODY_ERRORS if _takes_body(operation) else {}),
+                      **(_WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})}
+            for status, description in errors.items():
+                if not (status == "401" and clean in _PUBLIC):
+                    responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                response["schema"] = _envelope_schema(envelope, int(status), response.get("schema"))
+            file_type = _file_media_type(clean)
+            if file_type:  # a file (export.ics): served as its own type; only errors come in the envelope
+                operation["produces"] = [file_type, "application/json"]
+                responses["200"]["schema"] = {"type": "string", "description": f"the file, {file_type}"}
             if clean not in _PUBLIC:
                 operation["security"] = [{"bearer": []}]
         paths[clean] = operations

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from core import throttle
 from core.accounts import apply_user_fields, check_new_password
-from core.api import BadRequest, TooManyRequests, api_service, envelope_response, ok
+from core.api import BadRequest, TooManyRequests, answer_schema, api_service, envelope_response, ok
 from core.auth import AUTHENTICATED, current_user, issue_token
 from core.models import User
 from core.passwords import MAX_PASSWORD_LENGTH, verify_password
-from core.views.users import user_json
+from core.views.users import UserData, user_json
 
 login = api_service(name="core.login", path="/api/auth/login", description="Sign in: exchange a username and password for a JWT.")
 logout = api_service(name="core.logout", path="/api/auth/logout",
@@ -48,6 +48,12 @@ class PasswordRequest(colander.MappingSchema):
     body = PasswordBody()
 
 
+class TokenData(colander.MappingSchema):
+    token = colander.SchemaNode(colander.String(), description="send as Authorization: Bearer <token>")
+    expires_in = colander.SchemaNode(colander.Integer(), description="seconds the token stays valid")
+    user = UserData()
+
+
 WRONG_CREDENTIALS = "用户名或密码错误"
 
 
@@ -57,7 +63,7 @@ def _token_answer(request, user: User, message: str) -> dict:
 
 
 @login.post(schema=LoginRequest(), permission=NO_PERMISSION_REQUIRED,
-            response_schemas={"200": colander.MappingSchema(description="token, expires_in, user"),
+            response_schemas={"200": answer_schema(TokenData(), "token, expires_in, user"),
                               "400": colander.MappingSchema(description="missing username or password"),
                               "401": colander.MappingSchema(
                                   description="unknown user, wrong password or deactivated account (one answer for all)"),
@@ -97,7 +103,7 @@ def _end_the_transaction(request) -> None:
 
 
 @password.post(schema=PasswordRequest(), permission=AUTHENTICATED,
-               response_schemas={"200": colander.MappingSchema(description="a new token, expires_in, user"),
+               response_schemas={"200": answer_schema(TokenData(), "a new token, expires_in, user"),
                                  "400": colander.MappingSchema(
                                      description="old_password is wrong, or new_password breaks the policy")})
 def post_password(request):
@@ -113,7 +119,7 @@ def post_password(request):
     return _token_answer(request, user, "密码已修改")
 
 
-@me.get(permission=AUTHENTICATED)
+@me.get(permission=AUTHENTICATED, response_schemas={"200": answer_schema(UserData(), "the signed-in user")})
 def get_me(request):
     return ok(request, user_json(current_user(request)), "获取成功")
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 
+import colander
 from pyramid.security import NO_PERMISSION_REQUIRED
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import __version__
-from core.api import api_service, envelope_response, ok
+from core.api import answer_schema, api_service, envelope_response, ok
 from core.auth import ADMIN
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,21 @@ def plugin_rows(registry) -> list[dict]:
     return rows
 
 
-@health.get(permission=NO_PERMISSION_REQUIRED)
+class PluginVersion(colander.MappingSchema):
+    name = colander.SchemaNode(colander.String())
+    version = colander.SchemaNode(colander.String())
+
+
+class HealthData(colander.MappingSchema):
+    status = colander.SchemaNode(colander.String(), validator=colander.OneOf(["ok", "degraded"]))
+    version = colander.SchemaNode(colander.String())
+    database = colander.SchemaNode(colander.String(), validator=colander.OneOf(["ok", "unreachable"]))
+    plugins = colander.SchemaNode(colander.Sequence(), PluginVersion())
+
+
+@health.get(permission=NO_PERMISSION_REQUIRED,
+            response_schemas={"200": answer_schema(HealthData(), "the site is up"),
+                              "503": answer_schema(HealthData(), "the database is unreachable")})
 def get_health(request):
     try:
         request.dbsession.execute(text("SELECT 1"))

@@ -5,7 +5,7 @@ import colander
 from sqlalchemy import select
 
 from core.accounts import apply_user_fields, check_new_password, create_user
-from core.api import BadRequest, NotFound, api_service, ok, page_nodes, paginate, path_id
+from core.api import MAX_ID, BadRequest, NotFound, answer_schema, api_service, ok, page_nodes, paginate, path_id
 from core.auth import ADMIN, current_user
 from core.db import contains_text
 from core.inputs import Pattern, email_address, single_line, web_url
@@ -24,6 +24,16 @@ def user_json(person: User) -> dict:
         "mobile": person.mobile, "role": person.role, "is_active": person.is_active, "work_id": person.work_id,
         "avatar": person.avatar, "department": person.department, "location": person.location,
     }
+
+
+class UserData(colander.MappingSchema):
+    """What the API shows of a user (``data`` of GET /api/users/{id}; the fields that are never null)."""
+
+    id = colander.SchemaNode(colander.Integer(), validator=colander.Range(1, MAX_ID))
+    username = colander.SchemaNode(colander.String())
+    name = colander.SchemaNode(colander.String())
+    role = colander.SchemaNode(colander.String())
+    is_active = colander.SchemaNode(colander.Boolean())
 
 
 def _optional(node_type, **kw):
@@ -91,7 +101,7 @@ def _get_user(request) -> User:
     return person
 
 
-@user.get(permission=ADMIN)
+@user.get(permission=ADMIN, response_schemas={"200": answer_schema(UserData(), "the user")})
 def get_user(request):
     return ok(request, user_json(_get_user(request)), "获取成功")
 

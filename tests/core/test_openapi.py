@@ -19,7 +19,7 @@ def test_spec_describes_this_sites_services_with_their_errors(site):
     assert {p["name"] for p in users["parameters"] if p["in"] == "query"} >= {"page", "limit", "role", "search"}
     assert users["security"] == [{"bearer": []}]
     assert {"200", "400", "401", "403", "404", "500"} <= set(users["responses"])
-    assert users["responses"]["400"]["schema"]["properties"]["code"]["example"] == 4001
+    assert users["responses"]["400"]["schema"]["properties"]["code"]["enum"] == [4001]
     path_parameter = spec["paths"]["/api/users/{id}"]["parameters"][0]
     assert path_parameter["name"] == "id" and path_parameter["in"] == "path"
 
