@@ -56,7 +56,8 @@ def endpoint_nodes(required: bool) -> list[colander.SchemaNode]:
                             missing="" if required else colander.drop),
         colander.SchemaNode(colander.String(), name="secret", validator=whsec_secret, missing=colander.drop,
                             description="whsec_ 加 base64 密钥；省略时新建端点会生成一个"),
-        colander.SchemaNode(colander.Boolean(), name="is_active", missing=True if required else colander.drop,
+        colander.SchemaNode(colander.Boolean(false_choices=("false", "0"), true_choices=("true", "1")), name="is_active",
+                            missing=True if required else colander.drop,
                             description="false 停用：不再收到事件，待发的投递作废"),
     ]
 
