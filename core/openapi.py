@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
+from typing import Any
 from html import escape
 
 from cornice_swagger import CorniceSwagger
@@ -55,7 +56,7 @@ def _envelope_schema(envelope, status: int, data: dict | None = None) -> dict:
         data = _ERROR_DATA.get(status, {"description": "the payload; for errors, details such as {field: [messages]}"})
         if envelope is not BUSINESS_CODE_ENVELOPE:  # its empty data is null, not {}
             data = {**data, "x-nullable": True}
-    code = {"type": "integer"}
+    code: dict[str, Any] = {"type": "integer"}
     if status in _FIXED_CODES:
         code["enum"] = [envelope.code_for(status)]
     return {
