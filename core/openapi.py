@@ -11,8 +11,8 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
-from typing import Any
 from html import escape
+from typing import Any
 
 from cornice_swagger import CorniceSwagger
 from pyramid.httpexceptions import HTTPNotFound
