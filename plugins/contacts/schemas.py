@@ -232,7 +232,7 @@ class PlanChanges(colander.MappingSchema):
     planTime = when(missing=colander.drop)
     description = colander.SchemaNode(colander.String(allow_empty=True), missing=colander.drop,
                                       validator=colander.Length(0, 5000))
-    reminderMinutes = colander.SchemaNode(colander.Integer(), missing=colander.drop, validator=colander.Range(0, 10080))
+    reminderMinutes = colander.SchemaNode(colander.Integer(strict=True), missing=colander.drop, validator=colander.Range(0, 10080))
     status = optional(one_of(PLAN_STATUSES, description="/".join(PLAN_STATUSES)))
 
 
