@@ -48,7 +48,7 @@ def demo_site(folder: str, users: int = 100, schedules: int = 100_000, customers
                 os.remove(os.path.join(folder, name))
         started = time.monotonic()
         subprocess.run([PYTHON, "-m", "core.cli", "-c", ini, "demo-data", "--users", str(users),
-                        "--schedules", str(schedules), "--customers", str(customers)], check=True, cwd=ROOT)
+                        "--size", f"schedules={schedules}", "--size", f"customers={customers}"], check=True, cwd=ROOT)
         print(f"demo-data: {time.monotonic() - started:.1f} s", flush=True)
         open(marker, "w").close()
     else:  # a kept site: bring its schema to this code's

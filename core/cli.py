@@ -98,13 +98,20 @@ def ensure_admin(registry) -> str | None:
         return password
 
 
+def demo_size(text: str) -> tuple[str, int]:
+    name, _, number = text.partition("=")
+    if not name or not number.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=N (a name and a whole number)")
+    return name, int(number)
+
+
 def cmd_demo_data(args) -> None:
     from core import migrate
     from core.demo import DEMO_PASSWORD, DemoScale, ProgressBar, build_demo_site
 
     registry = load_config(args.config).registry
     migrate.upgrade(registry.dbengine, migrate.units_for(registry))
-    scale = DemoScale(users=args.users, customers=args.customers, schedules=args.schedules)
+    scale = DemoScale(users=args.users, sizes=dict(args.size))
     started = time.monotonic()
     try:
         build_demo_site(registry, scale, seed=args.seed, progress=ProgressBar())
@@ -194,8 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo-data", help="fill an empty database with a demonstration site (fixed seed, in bulk)")
     demo.add_argument("--users", type=int, default=100, help="users of every role (default 100; user1 is the admin)")
-    demo.add_argument("--customers", type=int, default=1000, help="customers, with devices and tasks (default 1000)")
-    demo.add_argument("--schedules", type=int, default=100_000, help="schedules, one-off and recurring (default 100000)")
+    demo.add_argument("--size", type=demo_size, action="append", default=[], metavar="NAME=N",
+                      help="how many of a plugin's things, e.g. --size records=5000 (each plugin's docs say "
+                           "which names it reads and its default); repeatable")
     demo.add_argument("--seed", type=int, default=1, help="the same seed gives the same site (default 1)")
     demo.set_defaults(func=cmd_demo_data)
     plugins = commands.add_parser("plugins", help="list installed plugins and whether this site enables them")

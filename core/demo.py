@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import insert, select
@@ -25,11 +25,17 @@ ROLE_SHARES = (("engineer", 6), ("sales", 4))
 
 @dataclass(frozen=True)
 class DemoScale:
-    """How big a demo site is: plugins read what they keep and ignore the rest."""
+    """How big a demo site is: ``users`` for the core, and named sizes (``--size NAME=N``) for the plugins.
+
+    The core does not know what the plugins keep: each plugin asks for the sizes of
+    its own things with ``scale.size(name, default)`` and ignores the rest.
+    """
 
     users: int = 100
-    customers: int = 1000
-    schedules: int = 100_000
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def size(self, name: str, default: int) -> int:
+        return self.sizes.get(name, default)
 
 
 class ProgressBar:

@@ -1,7 +1,7 @@
 """Business events: a plugin says "this changed", whoever listens hears it in the same transaction.
 
 The plugin that owns a change publishes it with ``publish_event(registry, dbsession,
-"schedule.created", data)`` while it makes the change; every plugin implementing the
+"invoice.paid", data)`` while it makes the change; every plugin implementing the
 ``tessera_event`` hook receives it with the same ``dbsession``, so what a listener
 writes (an outbox row, say) commits or rolls back together with the change. The core
 knows no event type: plugins name theirs (``<noun>.<verb>``) and list them through

@@ -56,10 +56,10 @@ def tessera_demo_data(registry, dbsession, rng, scale, progress):
     The core has already added users of every role (``core.models.User``; read
     them back by ``role``). ``rng`` is a ``random.Random`` seeded by the command:
     draw every random choice from it, in a fixed order, so the same seed gives the
-    same site. ``scale`` says how big: ``scale.users``, ``scale.customers`` and
-    ``scale.schedules`` (targets for the plugins that keep such things; ignore what
-    you don't keep). Insert in bulk (``dbsession.execute(insert(Model), rows)``),
-    not object by object: the command promises 100,000 schedules in under a minute.
+    same site. ``scale`` says how big: ``scale.users`` (already added) and
+    ``scale.size(name, default)`` for the sizes of your own things, which the
+    integrator sets with ``--size name=N`` (document the names you read). Insert in bulk (``dbsession.execute(insert(Model), rows)``),
+    not object by object: a demo site of a hundred thousand rows is made in under a minute.
     Call ``progress(label, done, total)`` now and then so a person sees it move.
     ``dbsession`` is inside the command's one transaction: don't commit it.
     Rows of another plugin are never written: reach it through its hooks.
@@ -71,7 +71,7 @@ def tessera_demo_data(registry, dbsession, rng, scale, progress):
 def tessera_event_types(registry):
     """Return the business events this plugin publishes, as ``{"type": "what it means"}``.
 
-    Types are ``<noun>.<verb>`` (``schedule.created``, ``customer.changed``); each is
+    Types are ``<noun>.<verb>`` (``invoice.paid``, ``ticket.closed``); each is
     published with ``core.toolkit.publish_event`` and named by exactly one plugin.
     Listeners (the webhooks plugin) offer these to their users to subscribe to.
     Called at start-up and when a listener needs the list; order does not matter.

@@ -32,18 +32,23 @@ DEVICES = (("气相色谱仪", "Agilent", "7890B"), ("液相色谱仪", "Waters"
            ("离心机", "Eppendorf", "5810R"))
 
 
+#: customers on a demo site unless ``tessera demo-data --size customers=N`` says otherwise
+DEMO_CUSTOMERS = 1000
+
+
 def add_demo_contacts(registry, dbsession, rng, scale, progress) -> None:
     people = dbsession.execute(select(User.id, User.role).order_by(User.id)).all()
     engineers = [user_id for user_id, role in people if role == ENGINEER]
     sellers = [user_id for user_id, role in people if role == SALES]
-    if not engineers or not sellers or not scale.customers:
+    customer_count = scale.size("customers", DEMO_CUSTOMERS)
+    if not engineers or not sellers or not customer_count:
         return
     now = registry.clock.now()
     dbsession.execute(insert(EngineerPresence), [
         {"user_id": user_id, "status": rng.choice(ENGINEER_STATUSES),
          "last_active_time": now - dt.timedelta(minutes=rng.randint(0, 600))} for user_id in engineers])
     customers, links, devices = [], [], []
-    for number in range(1, scale.customers + 1):
+    for number in range(1, customer_count + 1):
         seller = rng.choice(sellers)
         customers.append({
             "id": number, "name": f"演示客户{number}", "level": rng.choice(CUSTOMER_LEVELS), "contact": f"联系人{number}",
@@ -60,7 +65,7 @@ def add_demo_contacts(registry, dbsession, rng, scale, progress) -> None:
     dbsession.execute(insert(Customer), customers)
     dbsession.execute(insert(CustomerEngineer), links)
     dbsession.execute(insert(Device), devices)
-    progress("customers and devices", scale.customers, scale.customers)
+    progress("customers and devices", customer_count, customer_count)
     add_demo_tasks(dbsession, rng, now, devices, links)
     progress("tasks", 1, 1)
 

@@ -56,18 +56,23 @@ def schedule_rows(registry, rng, owners: list[int], total: int, now: dt.datetime
         }
 
 
+#: schedules on a demo site unless ``tessera demo-data --size schedules=N`` says otherwise
+DEMO_SCHEDULES = 100_000
+
+
 def add_demo_schedules(registry, dbsession, rng, scale, progress) -> None:
     owners = list(dbsession.scalars(select(User.id).order_by(User.id)))
-    if not owners or not scale.schedules:
+    schedule_count = scale.size("schedules", DEMO_SCHEDULES)
+    if not owners or not schedule_count:
         return
     now = registry.clock.now()
     chunk: list[dict] = []
-    for done, row in enumerate(schedule_rows(registry, rng, owners, scale.schedules, now), start=1):
+    for done, row in enumerate(schedule_rows(registry, rng, owners, schedule_count, now), start=1):
         chunk.append(row)
-        if len(chunk) == CHUNK or done == scale.schedules:
+        if len(chunk) == CHUNK or done == schedule_count:
             dbsession.execute(insert(Schedule), chunk)
             chunk = []
-            progress("schedules", done, scale.schedules)
+            progress("schedules", done, schedule_count)
     # every schedule that will still remind gets a horizon at now: the engine's next tick writes its rows
     dbsession.execute(insert(ReminderHorizon).from_select(
         ["schedule_id", "reminders_until"],

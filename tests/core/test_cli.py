@@ -120,12 +120,14 @@ def test_demo_data_fills_a_site_the_same_way_for_the_same_seed(tmp_path):
     apps = []
     for name in ("first", "second"):
         ini = demo_ini(tmp_path, name)
-        made = tessera(ini, "demo-data", "--users", "12", "--customers", "5", "--schedules", "600", "--seed", "7")
+        made = tessera(ini, "demo-data", "--users", "12", "--size", "customers=5", "--size", "schedules=600", "--seed", "7")
         assert made.returncode == 0, made.stderr
         assert "schedules" in made.stderr and "600/600" in made.stderr  # the progress bar
         apps.append(TestApp(make_app(get_appsettings(str(ini)), environ={})))
-    again = tessera(demo_ini(tmp_path, "first"), "demo-data", "--schedules", "10")
+    again = tessera(demo_ini(tmp_path, "first"), "demo-data", "--size", "schedules=10")
     assert again.returncode == 2 and "already has users" in again.stderr
+    garbled = tessera(demo_ini(tmp_path, "third"), "demo-data", "--size", "schedules")
+    assert garbled.returncode == 2 and "not NAME=N" in garbled.stderr
 
     def seen(app, username):
         token = app.post_json("/api/auth/login", {"username": username, "password": "demo-password"}).json["data"]["token"]
