@@ -56,8 +56,3 @@ def snapshot(site, schedule_id: int) -> dict:
     with transaction_scope(site.registry) as dbsession:
         schedule = dbsession.get(Schedule, schedule_id)
         return {c.name: getattr(schedule, c.name) for c in Schedule.__table__.columns}
-
-
-def add_user(site, username: str, role: str = "engineer", **fields):
-    """``site.create_user`` under its old name, for tests written on other branches before the testing kit."""
-    return site.create_user(username, role, **fields)

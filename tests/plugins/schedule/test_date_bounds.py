@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.schedule.api_support import API, add_user, call, create, rows
+from tests.plugins.schedule.api_support import API, call, create, rows
 
 DAILY_SINCE_1900 = {"frequency": "daily"}
 
 
 @pytest.fixture
 def admin(site):
-    return add_user(site, "boss", role="admin")
+    return site.create_user("boss", role="admin")
 
 
 @pytest.mark.parametrize("rule, field", [

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import icalendar
 import pytest
 
-from tests.plugins.schedule.api_support import add_user, call, create
+from tests.plugins.schedule.api_support import call, create
 from tests.plugins.schedule.reminder_support import reminder_rows
 from tests.plugins.schedule.test_feeds import (  # noqa: F401 - the site and lawyer fixtures too
     SHANGHAI,
@@ -116,7 +116,7 @@ def test_scopes_need_a_real_occurrence(site, lawyer, params, field):
 
 
 def test_a_feed_with_overrides_imported_back_gives_the_same_occurrences(site, lawyer):
-    trainee = add_user(site, "trainee")
+    trainee = site.create_user("trainee")
     series = weekly(site, lawyer)
     call(site, "PATCH", scoped(f"{series['id']}/", scope="this", occurrence="2026-01-12T09:00:00+08:00"), lawyer,
          {"start_time": "2026-01-14T15:00:00", "end_time": "2026-01-14T16:00:00", "title": "改到周三"})

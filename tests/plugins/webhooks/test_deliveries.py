@@ -13,7 +13,7 @@ from plugins.schedule.reminders.dispatch import dispatch_due as send_reminders
 from plugins.webhooks.dispatch import claim_batch, deliver, dispatch_due
 from plugins.webhooks.models import WebhookDelivery
 from plugins.webhooks.settings import WebhookSettings
-from tests.plugins.schedule.api_support import add_user, create
+from tests.plugins.schedule.api_support import create
 from tests.plugins.webhooks.conftest import API, events, received, register
 
 UTC = dt.timezone.utc
@@ -39,7 +39,7 @@ def outbox_rows(site) -> int:
 def test_each_event_arrives_once_signed_and_listed(site, admin, receiver, clock):
     endpoint = register(site, admin, receiver.url)["data"]
     assert endpoint["secret"].startswith("whsec_")
-    owner = add_user(site, "lawyer")
+    owner = site.create_user("lawyer")
     schedule = create(site, owner, title="开庭")["data"]
 
     report = dispatch_due(site.registry)
@@ -63,7 +63,7 @@ def test_each_event_arrives_once_signed_and_listed(site, admin, receiver, clock)
 def test_a_failed_attempt_is_retried_after_the_back_off_with_the_same_id(site, admin, receiver, clock):
     endpoint = register(site, admin, receiver.url)["data"]
     receiver.answer(500, "not now")
-    create(site, add_user(site, "lawyer"))
+    create(site, site.create_user("lawyer"))
 
     assert dispatch_due(site.registry).retrying == 1
     [first] = deliveries(site, admin, endpoint["id"])
@@ -90,7 +90,7 @@ def test_attempts_double_their_wait_and_give_up_as_failed(make_site, clock, rece
     endpoint = register(site, admin, receiver.url)["data"]
     for _attempt in range(3):
         receiver.answer(503)
-    create(site, add_user(site, "lawyer"))
+    create(site, site.create_user("lawyer"))
     dispatch_due(site.registry)
     clock.advance(seconds=60)
     dispatch_due(site.registry)
@@ -108,7 +108,7 @@ def test_attempts_double_their_wait_and_give_up_as_failed(make_site, clock, rece
 def test_a_redirect_is_not_followed_and_counts_as_not_received(site, admin, receiver):
     endpoint = register(site, admin, receiver.url)["data"]
     receiver.answer(302, headers={"Location": receiver.url + "/elsewhere"})
-    create(site, add_user(site, "lawyer"))
+    create(site, site.create_user("lawyer"))
     assert dispatch_due(site.registry).retrying == 1
     assert len(received(receiver)) == 1
     assert deliveries(site, admin, endpoint["id"])[0]["response_status"] == 302
@@ -116,7 +116,7 @@ def test_a_redirect_is_not_followed_and_counts_as_not_received(site, admin, rece
 
 def test_an_unreachable_endpoint_is_retried(site, admin, receiver):
     endpoint = register(site, admin, "http://127.0.0.1:9/nobody-listens")["data"]
-    create(site, add_user(site, "lawyer"))
+    create(site, site.create_user("lawyer"))
     assert dispatch_due(site.registry).retrying == 1
     [pending] = deliveries(site, admin, endpoint["id"])
     assert pending["state"] == "pending" and pending["response_status"] is None and pending["detail"]
@@ -125,7 +125,7 @@ def test_an_unreachable_endpoint_is_retried(site, admin, receiver):
 def test_only_subscribed_types_are_written_and_every_endpoint_gets_its_copy(site, admin, receiver):
     updates_only = register(site, admin, receiver.url, event_types=["schedule.updated"])["data"]
     everything = register(site, admin, receiver.url + "/all")["data"]
-    owner = add_user(site, "lawyer")
+    owner = site.create_user("lawyer")
     schedule = create(site, owner)["data"]
     site.patch_json(f"/api/customer/schedules/{schedule['id']}/", {"title": "改期"}, headers=site.headers(owner))
     site.delete(f"/api/customer/schedules/{schedule['id']}/", headers=site.headers(owner))
@@ -138,7 +138,7 @@ def test_only_subscribed_types_are_written_and_every_endpoint_gets_its_copy(site
 
 def test_a_disabled_endpoint_stops_receiving(site, admin, receiver):
     endpoint = register(site, admin, receiver.url)["data"]
-    owner = add_user(site, "lawyer")
+    owner = site.create_user("lawyer")
     create(site, owner, allow_conflict=True)  # written while active, not yet sent
     site.patch_json(f"{API}/endpoints/{endpoint['id']}", {"is_active": False}, headers=site.headers(admin))
     create(site, owner, allow_conflict=True)  # not written at all
@@ -166,7 +166,7 @@ def test_nothing_is_written_when_the_change_rolls_back(site, admin, receiver):
 
 def test_a_worker_that_died_mid_delivery_is_taken_over_after_its_lease(site, admin, receiver, clock):
     register(site, admin, receiver.url)
-    create(site, add_user(site, "lawyer"))
+    create(site, site.create_user("lawyer"))
     settings = WebhookSettings.of(site.registry)
     [claimed] = claim_batch(site.registry, settings, "dead-worker")  # claims, then never sends
     assert dispatch_due(site.registry).claimed == 0  # the lease holds
@@ -179,8 +179,8 @@ def test_a_worker_that_died_mid_delivery_is_taken_over_after_its_lease(site, adm
 
 def test_contacts_changes_are_events_too(site, admin, receiver):
     register(site, admin, receiver.url, event_types=["customer.changed", "task.changed"])
-    sales = add_user(site, "sales", role="sales")
-    engineer = add_user(site, "eng", role="engineer")
+    sales = site.create_user("sales", role="sales")
+    engineer = site.create_user("eng", role="engineer")
     customer = site.post_json("/api/v1/contacts/customers", {
         "name": "上海医疗器械有限公司", "level": "A", "contact": "张经理", "phone": "13800138001",
         "address": "上海市浦东新区", "engineerIds": [engineer.id]}, headers=site.headers(sales)).json["data"]
@@ -195,7 +195,7 @@ def test_contacts_changes_are_events_too(site, admin, receiver):
 
 def test_reminder_outcomes_are_events(site, admin, receiver, clock):
     register(site, admin, receiver.url, event_types=["reminder.sent", "reminder.failed"])
-    schedule = create(site, add_user(site, "lawyer"), reminder_time=30)["data"]  # 2025-12-27 14:00 in Shanghai
+    schedule = create(site, site.create_user("lawyer"), reminder_time=30)["data"]  # 2025-12-27 14:00 in Shanghai
     clock.set(shanghai(2025, 12, 27, 13, 31))
     assert send_reminders(site.registry).sent == 1
     dispatch_due(site.registry)

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from core.toolkit import transaction_scope
 from plugins.webhooks.models import WebhookEndpoint
 from plugins.webhooks.signing import new_secret
-from tests.plugins.schedule.api_support import add_user
 from tests.plugins.webhooks.conftest import API, register
 
 
@@ -72,7 +71,7 @@ def test_bad_input_names_the_field_and_writes_nothing(site, admin, body, field):
 
 
 def test_only_admins_manage_endpoints(site, admin):
-    engineer = add_user(site, "eng")
+    engineer = site.create_user("eng")
     created = register(site, admin, "https://example.com/hook")["data"]
     headers = site.headers(engineer)
     assert site.get(f"{API}/endpoints", headers=headers, status=403).json["code"] == 4003
