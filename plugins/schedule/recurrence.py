@@ -176,12 +176,17 @@ def excluded_starts(rule: dict, first_start: dt.datetime, tz) -> set[dt.datetime
     excluded = set()
     for value in rule.get("exdates") or ():
         text = str(value)
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            excluded.add(dt.datetime.combine(day, local_start.timetz().replace(tzinfo=None), tzinfo=tz))
-        else:
-            moment = dt.datetime.fromisoformat(text)
-            excluded.add((moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz))
+        try:
+            if len(text) == 10:
+                day = dt.date.fromisoformat(text)
+                excluded.add(dt.datetime.combine(day, local_start.timetz().replace(tzinfo=None), tzinfo=tz))
+            else:
+                moment = dt.datetime.fromisoformat(text)
+                excluded.add((moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz))
+        except (ValueError, OverflowError):
+            # a value stored before input was bounded names no occurrence a view can show:
+            # it excludes nothing, rather than breaking every view that expands the series
+            continue
     return excluded
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from plugins.schedule.models import Schedule
 from tests.plugins.schedule.api_support import API, call, create, rows
 
 DAILY_SINCE_1900 = {"frequency": "daily"}
@@ -55,3 +56,16 @@ def test_endless_series_from_the_earliest_allowed_year_leave_every_view_working(
     call(site, "GET", f"{API}/statistics/", admin, start_date="2025-12-01", end_date="2025-12-31")
     call(site, "GET", f"{API}/range/", admin, start_date="1900-01-01", end_date="1900-01-07")
     assert site.get(f"{API}/export.ics", headers=site.headers(admin)).text.count("BEGIN:VEVENT") == 20
+
+
+def test_an_exdate_stored_before_input_was_bounded_excludes_nothing_and_breaks_no_view(site, admin):
+    created = create(site, admin, start_time="2025-12-01T09:00:00+08:00", end_time="2025-12-01T10:00:00+08:00",
+                     recurrence_rule={"frequency": "daily"}, reminder_enabled=False)["data"]
+    with site.transaction() as dbsession:  # as an older release could have written it
+        dbsession.get(Schedule, created["id"]).recurrence_rule = {
+            "frequency": "daily", "exdates": ["0001-01-01T00:00:00+14:00", "2025-12-26"]}
+    month = call(site, "GET", f"{API}/calendar_view/", admin, year=2025, month=12)["data"]
+    counts = {day["date"]: day["count"] for day in month["days"]}
+    assert counts["2025-12-25"] == 1 and counts["2025-12-26"] == 0 and sum(counts.values()) == 30
+    assert call(site, "GET", f"{API}/today/", admin)["data"]["total_count"] == 0
+    assert call(site, "GET", f"{API}/statistics/", admin, start_date="2025-12-01", end_date="2025-12-31")["code"] == 2000
