@@ -16,14 +16,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from pyramid.paster import get_appsettings  # noqa: E402
 from webtest import TestApp  # noqa: E402
 
-from bench.harness import NoiseGauge, demo_site, machine, token_for, verdict  # noqa: E402
+from bench.harness import NoiseGauge, demo_site, machine, timed_gets, token_for, verdict  # noqa: E402
 from core.app import make_config  # noqa: E402
 from core.testing import count_queries  # noqa: E402
 
@@ -65,12 +64,7 @@ def main() -> None:
         app.get(path, headers=headers)
         with count_queries(config.registry) as counted:
             app.get(path, headers=headers)
-        wall, cpu = [], []
-        for _ in range(args.repeat):
-            started, started_cpu = time.perf_counter(), time.thread_time()
-            app.get(path, headers=headers)
-            wall.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall, cpu = timed_gets(app, path, headers, args.repeat)
         median = statistics.median(cpu)
         print(f"{name:16} {median:7.1f} {statistics.median(wall):8.1f} {counted.count:7}  ≤ {target:>3}  "
               f"{verdict(median <= target)}", flush=True)

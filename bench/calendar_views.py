@@ -32,7 +32,7 @@ from pyramid.paster import get_appsettings  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from webtest import TestApp  # noqa: E402
 
-from bench.harness import NoiseGauge, demo_site, machine, verdict  # noqa: E402
+from bench.harness import NoiseGauge, demo_site, machine, timed_gets, verdict  # noqa: E402
 from core.app import make_config  # noqa: E402
 from core.auth import issue_token  # noqa: E402
 from core.db import transaction_scope  # noqa: E402
@@ -132,12 +132,7 @@ def main() -> None:
             body = app.get(path, headers=headers).json["data"]
             cold = (time.thread_time() - started_cpu) * 1000
             shown = sum(day["count"] for day in body["days"]) if "days" in body else body.get("total_count", "")
-            wall, cpu = [], []
-            for _ in range(args.repeat):
-                started, started_cpu = time.perf_counter(), time.thread_time()
-                app.get(path, headers=headers)
-                wall.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.thread_time() - started_cpu) * 1000)
+            wall, cpu = timed_gets(app, path, headers, args.repeat)
             median = statistics.median(cpu)
             target = targets.get((person, view), 100 if person == "ancient" else None)
             judged = f"≤ {target:>3}  {verdict(median <= target)}" if target else ""
