@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from alembic import command
 from alembic.config import Config
@@ -70,11 +70,13 @@ def _alembic_config(unit: MigrationUnit, connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, units: list[MigrationUnit], log=print) -> None:
+def upgrade(engine: Engine, units: list[MigrationUnit], log=print, revisions: Mapping[str, str] | None = None) -> None:
+    """Upgrade each unit, in order, to head or to its revision in ``revisions`` (by unit name; ``"base"``: none)."""
     for unit in units:
+        target = (revisions or {}).get(unit.name, "head")
         with engine.begin() as connection:
             before = MigrationContext.configure(connection, opts={"version_table": unit.version_table}).get_current_revision()
-            command.upgrade(_alembic_config(unit, connection), "head")
+            command.upgrade(_alembic_config(unit, connection), target)
             after = MigrationContext.configure(connection, opts={"version_table": unit.version_table}).get_current_revision()
         log(f"{unit.name}: {before or 'empty'} -> {after}" if before != after else f"{unit.name}: up to date ({after})")
 

@@ -1,28 +1,24 @@
 """The pytest plugin of Tessera's testing kit (entry point ``pytest11``: installing tessera installs it).
 
-Fixtures: ``site``, ``make_site``, ``clock``, ``database_url``, ``json_server``,
+Fixtures: ``site``, ``make_site``, ``clock``, ``database_url``, ``json_server``, ``old_database``,
 ``site_plugins``, ``site_settings``; the marker ``@pytest.mark.plugins(...)``; the ini
 option ``tessera_plugins``. docs/plugins.md, "Testing your plugin", shows them at work.
 """
 from __future__ import annotations
 
-import os
-from typing import Any, Callable, Iterable, Iterator
+import contextlib
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import pytest
 from argon2 import PasswordHasher
-from webtest import TestApp
 
 from core import passwords
 from core.app import make_config
 from core.clock import FixedClock
 from core.migrate import units_for
-from core.testing.database import TestDatabase, drop_postgres_database, fresh_postgres_database
+from core.testing.database import OldDatabase, TestDatabase, throwaway_database
 from core.testing.http import JsonServer
-from core.testing.site import Site, settings_for, shanghai
-
-#: the PostgreSQL server to test on (the harness makes and drops its own databases there); SQLite when unset
-DATABASE_ENV = "TESSERA_TEST_DATABASE_URL"
+from core.testing.site import Site, settings_for, shanghai, site_of
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,18 +43,11 @@ def cheap_password_hashing() -> Iterator[None]:
 def tessera_database(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest,
                      cheap_password_hashing: None) -> Iterator[TestDatabase]:
     """This session's database: SQLite in a temporary folder, or a fresh one on $TESSERA_TEST_DATABASE_URL's server."""
-    base = os.environ.get(DATABASE_ENV)
-    if base:
-        # the worker id and the pid keep parallel sessions on one server from dropping each other's databases
-        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-        url = fresh_postgres_database(base, f"tessera_test_{worker}_{os.getpid()}")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tessera.sqlite'}"
-    database = TestDatabase(url)
-    yield database
-    database.close()
-    if base:
-        drop_postgres_database(url)
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    with throwaway_database(tmp_path_factory.mktemp("db"), f"tessera_test_{worker}") as url:
+        database = TestDatabase(url)
+        yield database
+        database.close()
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +106,7 @@ def make_site(database_url: str, tessera_database: TestDatabase, clock: FixedClo
         config = make_config(values, clock=clock, environ=environ or {}, hookimpls=hookimpls)
         registries.append(config.registry)
         tessera_database.migrate_units(units_for(config.registry))
-        app = TestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "testserver"})
-        return Site(app=app, registry=config.registry)
+        return site_of(config)
 
     yield factory
     for registry in registries:
@@ -130,6 +118,24 @@ def site(request: pytest.FixtureRequest, make_site: Callable[..., Site]) -> Site
     """A site with ``site_plugins`` enabled, or the plugins ``@pytest.mark.plugins(...)`` names."""
     marker = request.node.get_closest_marker("plugins")
     return make_site(plugins=marker.args if marker else None)
+
+
+@pytest.fixture
+def old_database(tmp_path: Any) -> Iterator[Callable[..., OldDatabase]]:
+    """Databases as sites had them before an upgrade, to test data migrations; each dropped after the test.
+
+    ``old_database(plugins=("notify", "notify_sms"), revisions={"notify": "base", "notify_sms": "7d13002127db"})``
+    -> ``OldDatabase``: the units named at those revisions (``"base"``: not there yet), the others at head.
+    On the server of $TESSERA_TEST_DATABASE_URL when set, else SQLite.
+    """
+    with contextlib.ExitStack() as cleanup:
+        def factory(plugins: Iterable[str] = (), revisions: Mapping[str, str] | None = None) -> OldDatabase:
+            url = cleanup.enter_context(throwaway_database(tmp_path, "tessera_old"))
+            database = OldDatabase(url, plugins, revisions or {})
+            cleanup.callback(database.close)
+            return database
+
+        yield factory
 
 
 @pytest.fixture

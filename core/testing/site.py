@@ -15,6 +15,7 @@ from webtest import TestApp
 
 from core.accounts import create_user
 from core.auth import issue_token
+from core.cli import load_config
 from core.db import transaction_scope
 from core.models import User
 
@@ -131,6 +132,19 @@ class Site:
         finally:
             huey.disconnect_signal(record, SIGNAL_ERROR)
         return ran
+
+
+def site_of(config: Any) -> Site:
+    """The ``Site`` of a committed Pyramid configuration (what ``make_config`` returns)."""
+    app = TestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "testserver"})
+    return Site(app=app, registry=config.registry)
+
+
+def site_from_ini(path: str) -> Site:
+    """The site an ini file describes, built as ``tessera -c PATH`` builds it: its settings and logging,
+    the environment's variables, the system clock. For tests that run ``tessera`` commands or worker
+    processes on that file and want to prepare or inspect the same site in-process."""
+    return site_of(load_config(path))
 
 
 class QueryCounter:

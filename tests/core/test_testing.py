@@ -5,14 +5,17 @@ import pathlib
 import re
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
-from core.testing import Answer, JsonServer
+from core.testing import TEST_SECRET, Answer, JsonServer, site_from_ini, throwaway_database
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def guide_example() -> list[str]:
-    """The Python blocks of docs/plugins.md's "Testing your plugin": a conftest.py, then a test module."""
+    """The Python blocks of docs/plugins.md's "Testing your plugin": a conftest.py, a test module, then the
+    data migration's test module."""
     text = (ROOT / "docs" / "plugins.md").read_text()
     section = re.search(r"^## (?:\d+\. )?Testing your plugin\n(.*?)(?=^## |\Z)", text, re.M | re.S)
     assert section, "docs/plugins.md has no section 'Testing your plugin'"
@@ -20,10 +23,11 @@ def guide_example() -> list[str]:
 
 
 def test_the_plugin_guides_example_and_the_kits_promises_hold_in_a_pytest_of_their_own(pytester):
-    conftest, tests = guide_example()
+    conftest, tests, upgrade_tests = guide_example()
     guide = pytester.mkpydir("guide")
     (guide / "conftest.py").write_text(conftest)
     (guide / "test_webhook_reminders.py").write_text(tests)
+    (guide / "test_upgrade.py").write_text(upgrade_tests)
     pytester.makepyfile(test_kit="""
         import pytest
         from sqlalchemy import func, select
@@ -48,7 +52,7 @@ def test_the_plugin_guides_example_and_the_kits_promises_hold_in_a_pytest_of_the
     # one pytest for both: each costs an interpreter and a migration
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
 
-    result.assert_outcomes(passed=5 + 4)
+    result.assert_outcomes(passed=5 + 1 + 4)
 
 
 def test_a_user_with_a_token_is_signed_in(site):
@@ -116,3 +120,47 @@ def test_queued_work_runs_as_a_worker_would_and_its_errors_fail_the_test(site):
     look_up()
     with pytest.raises(LookupError, match="no such customer"):
         site.run_queued_tasks()
+
+
+def test_an_old_database_has_each_unit_at_its_revision_until_upgraded(old_database):
+    database = old_database(plugins=("notify", "notify_sms"), revisions={"notify": "base", "notify_sms": "7d13002127db"})
+    assert {"core_user", "notify_sms_send_log"} <= database.tables()
+    assert "notify_send_log" not in database.tables()  # "base": the old site did not have the plugin
+
+    lines = database.upgrade()
+
+    assert lines[0].startswith("core: up to date")  # a unit not named stands at head
+    assert lines[1:] == ["notify: empty -> 5b1f0c2a9e41", "notify_sms: 7d13002127db -> 9a4e6c1d2b70"]
+    assert "notify_send_log" in database.tables() and "notify_sms_send_log" not in database.tables()
+
+
+def test_an_old_database_refuses_a_revision_of_no_unit_it_has(old_database):
+    with pytest.raises(ValueError, match="revisions name notify_email, not a migration unit of the core or of "
+                                         "plugins notify, notify_sms"):
+        old_database(plugins=("notify", "notify_sms"), revisions={"notify_email": "3c080fcb0879"})
+
+
+def test_a_site_from_an_ini_is_the_one_its_commands_see(tmp_path, database_url, make_site):
+    ini = tmp_path / "site.ini"
+    ini.write_text(f"[app:main]\nuse = egg:tessera\nsqlalchemy.url = {database_url}\n"
+                   f"tessera.jwt_secret = {TEST_SECRET}\ntessera.plugins = schedule\nhuey.backend = memory\n")
+
+    site = site_from_ini(str(ini))
+    user, _token, headers = site.user_with_token("alice")
+
+    assert site.get("/api/auth/me", headers=headers).json["data"]["id"] == user.id
+    assert [plugin.name for plugin in site.registry.tessera_enabled_plugins] == ["schedule"]
+    site.registry.dbengine.dispose()
+
+
+def test_a_throwaway_database_is_new_each_time_and_gone_after(tmp_path):
+    with throwaway_database(tmp_path, "scratch") as first, throwaway_database(tmp_path, "scratch") as second:
+        assert first != second
+        engine = create_engine(first)
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE scratch_note (id INTEGER PRIMARY KEY)"))
+        engine.dispose()
+    engine = create_engine(first)
+    with pytest.raises(OperationalError), engine.connect() as connection:
+        connection.execute(text("SELECT count(*) FROM scratch_note"))
+    engine.dispose()
