@@ -122,7 +122,7 @@ def test_an_idle_engineer_shows_offline(world):
 
 
 def test_idle_minutes_is_a_setting(make_site):
-    from core.settings import ConfigurationError
+    from core.toolkit import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="tessera.contacts.idle_minutes"):
         make_site(plugins=("contacts",), settings={"tessera.contacts.idle_minutes": "0"})

@@ -1,11 +1,7 @@
 """The notify base plugin as sites meet it: required by the channels, one rate limit, one send log."""
 import pytest
-from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from core import migrate
-from core.app import make_config
-from core.testing import settings_for
 from core.toolkit import ConfigurationError, transaction_scope
 from plugins.notify import SendLog
 
@@ -53,25 +49,16 @@ def test_notify_send_is_declared_once_by_notify_and_granted_by_the_ini(make_site
     assert site.registry.tessera_permissions["notify.send"] == {"admin", "dispatcher"}
 
 
-def test_upgrading_a_site_moves_each_channels_old_send_log_into_notify_send_log(tmp_path):
-    url = f"sqlite:///{tmp_path / 'site.sqlite'}"
-    registry = make_config(settings_for(url, ("notify_sms", "notify_email", "notify")), environ={}).registry
-    units = {unit.name: unit for unit in migrate.units_for(registry)}
-    with registry.dbengine.begin() as connection:  # a site as it was: each channel at its first revision
-        for name, first in (("notify_sms", "7d13002127db"), ("notify_email", "3c080fcb0879")):
-            command.upgrade(migrate._alembic_config(units[name], connection), first)
-        for table, recipient in (("notify_sms_send_log", "+8613800138000"), ("notify_email_send_log", "a@example.com")):
-            connection.execute(text(
-                f"INSERT INTO {table} (requested_at, requested_by, requested_by_name, via, recipient, template, "
-                f"backend, status, detail) VALUES ('2025-12-26 02:00:00.000000', 7, 'boss', 'api', :recipient, "
-                f"'SCHEDULE_REMINDER', 'tencent', 'sent', 'ok')"), {"recipient": recipient})
+def test_upgrading_a_site_moves_each_channels_old_send_log_into_notify_send_log(old_database):
+    database = old_database(plugins=("notify_sms", "notify_email", "notify"),  # each channel at its first revision
+                            revisions={"notify": "base", "notify_sms": "7d13002127db", "notify_email": "3c080fcb0879"})
+    for table, recipient in (("notify_sms_send_log", "+8613800138000"), ("notify_email_send_log", "a@example.com")):
+        database.execute(f"INSERT INTO {table} (requested_at, requested_by, requested_by_name, via, recipient, "
+                         f"template, backend, status, detail) VALUES ('2025-12-26 02:00:00.000000', 7, 'boss', 'api', "
+                         f":recipient, 'SCHEDULE_REMINDER', 'tencent', 'sent', 'ok')", {"recipient": recipient})
 
-    migrate.upgrade(registry.dbengine, migrate.units_for(registry), log=lambda _line: None)
+    database.upgrade()
 
-    with registry.dbengine.connect() as connection:
-        moved = connection.execute(text("SELECT channel, requested_by_name, recipient, status FROM notify_send_log "
-                                        "ORDER BY channel")).all()
-        tables = set(connection.dialect.get_table_names(connection))
-    registry.dbengine.dispose()
+    moved = database.execute("SELECT channel, requested_by_name, recipient, status FROM notify_send_log ORDER BY channel")
     assert moved == [("email", "boss", "a@example.com", "sent"), ("sms", "boss", "+8613800138000", "sent")]
-    assert not {"notify_sms_send_log", "notify_email_send_log"} & tables
+    assert not {"notify_sms_send_log", "notify_email_send_log"} & database.tables()

@@ -14,8 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.testing import Answer, JsonServer
-from core.testing.database import drop_postgres_database, fresh_postgres_database
+from core.testing import Answer, JsonServer, throwaway_database
 from tests.plugins.schedule.worker_support import WorkerSite
 
 DATABASE, REDIS = os.environ.get("TESSERA_TEST_DATABASE_URL"), os.environ.get("TESSERA_TEST_REDIS_URL")
@@ -46,14 +45,13 @@ def provider():
 
 @pytest.fixture
 def workers(tmp_path, provider):
-    database = fresh_postgres_database(DATABASE, f"tessera_faults_{os.getpid()}")
-    site = WorkerSite(str(tmp_path), database, {"tessera.plugins": "schedule provider_channel",
-                                                "tessera.provider_channel.url": provider.url, **SETTINGS},
-                      huey_redis=REDIS, log_level="INFO")
-    site.add_due_reminders(REMINDERS, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), "provider")
-    yield site
-    site.stop()
-    drop_postgres_database(database)
+    with throwaway_database(tmp_path, "tessera_faults") as database:  # PostgreSQL: the test runs only there
+        site = WorkerSite(str(tmp_path), database, {"tessera.plugins": "schedule provider_channel",
+                                                    "tessera.provider_channel.url": provider.url, **SETTINGS},
+                          huey_redis=REDIS, log_level="INFO")
+        site.add_due_reminders(REMINDERS, dt.datetime.now(dt.timezone.utc).replace(microsecond=0), "provider")
+        yield site
+        site.stop()
 
 
 def start(site: WorkerSite, count: int = 2) -> None:

@@ -16,9 +16,8 @@ from collections import Counter
 
 from sqlalchemy import create_engine, func, insert, select, text
 
-from core.accounts import create_user
-from core.cli import load_config
-from core.db import transaction_scope
+from core.testing import site_from_ini
+from core.toolkit import create_user
 from plugins.schedule.models import Schedule
 from plugins.schedule.reminders.models import ScheduleReminder
 from plugins.schedule.reminders.tasks import DISPATCH_TASK, TICK_TASK
@@ -68,7 +67,7 @@ class WorkerSite:
                                     level=log_level))
         self.environ = {**os.environ, "PYTHONPATH": os.pathsep.join([OUTSIDE, ROOT])}
         subprocess.run(self.command("db", "upgrade"), check=True, capture_output=True, cwd=ROOT, env=self.environ)
-        self.registry = load_config(self.ini).registry
+        self.site = site_from_ini(self.ini)
         self.engine = create_engine(database_url)
         self.workers: list[subprocess.Popen] = []
         self.owner_id: int | None = None
@@ -80,7 +79,7 @@ class WorkerSite:
         """``count`` one-off schedules of one owner, each with one reminder by ``method`` due at ``remind_at``."""
         now = dt.datetime.now(dt.timezone.utc)
         start = remind_at + LEAD
-        with transaction_scope(self.registry) as dbsession:
+        with self.site.transaction() as dbsession:
             if self.owner_id is None:
                 self.owner_id = create_user(dbsession, username="owner", password="owner-password", role="engineer").id
             for offset in range(0, count, 2000):
@@ -103,11 +102,11 @@ class WorkerSite:
 
     def tick(self) -> None:
         """Queue the tick, as a worker's scheduler does at the top of a minute."""
-        self.registry.tessera_tasks[TICK_TASK]()
+        self.site.registry.tessera_tasks[TICK_TASK]()
 
     def queue_dispatch(self, runs: int) -> None:
         for _ in range(runs):
-            self.registry.tessera_tasks[DISPATCH_TASK]()
+            self.site.registry.tessera_tasks[DISPATCH_TASK]()
 
     def states(self) -> Counter:
         with self.engine.connect() as connection:
@@ -144,7 +143,7 @@ class WorkerSite:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        self.registry.dbengine.dispose()
+        self.site.registry.dbengine.dispose()
         self.engine.dispose()
 
     def worker_log(self) -> str:
