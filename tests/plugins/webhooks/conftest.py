@@ -1,4 +1,5 @@
-"""An admin who registers webhook endpoints; the receiver is the testing kit's ``json_server``."""
+"""An admin who registers webhook endpoints; the receiver is the testing kit's ``json_server``; schedules,
+made through the schedule plugin's API, are what the events are about."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import pytest
 from core.testing import shanghai
 
 API = "/api/webhooks"
+SCHEDULES = "/api/customer/schedules"
 
 
 @pytest.fixture
@@ -36,3 +38,10 @@ def register(site, admin, url: str, event_types=("schedule.created", "schedule.u
              status: int = 200, **fields) -> dict:
     body = dict(fields, url=url, event_types=list(event_types))
     return site.post_json(f"{API}/endpoints", body, headers=site.headers(admin), status=status).json
+
+
+def create_schedule(site, user, **fields) -> dict:
+    """``user`` creates a schedule (a meeting on 2025-12-27 unless ``fields`` say otherwise); the answer's data."""
+    body = {"title": "与客户A洽谈合同", "schedule_type": "meeting", "start_time": "2025-12-27T14:00:00+08:00",
+            "end_time": "2025-12-27T16:00:00+08:00", **fields}
+    return site.post_json(f"{SCHEDULES}/", body, headers=site.headers(user)).json["data"]

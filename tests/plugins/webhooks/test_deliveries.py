@@ -12,8 +12,7 @@ from core.toolkit import publish_event, transaction_scope
 from plugins.webhooks.dispatch import claim_batch, deliver, dispatch_due
 from plugins.webhooks.models import WebhookDelivery
 from plugins.webhooks.settings import WebhookSettings
-from tests.plugins.schedule.api_support import create
-from tests.plugins.webhooks.conftest import API, events, received, register
+from tests.plugins.webhooks.conftest import API, SCHEDULES, create_schedule, events, received, register
 
 UTC = dt.timezone.utc
 
@@ -39,7 +38,7 @@ def test_each_event_arrives_once_signed_and_listed(site, admin, receiver, clock)
     endpoint = register(site, admin, receiver.url)["data"]
     assert endpoint["secret"].startswith("whsec_")
     owner = site.create_user("lawyer")
-    schedule = create(site, owner, title="开庭")["data"]
+    schedule = create_schedule(site, owner, title="开庭")
 
     report = dispatch_due(site.registry)
     assert (report.claimed, report.delivered) == (1, 1)
@@ -62,7 +61,7 @@ def test_each_event_arrives_once_signed_and_listed(site, admin, receiver, clock)
 def test_a_failed_attempt_is_retried_after_the_back_off_with_the_same_id(site, admin, receiver, clock):
     endpoint = register(site, admin, receiver.url)["data"]
     receiver.answer(500, "not now")
-    create(site, site.create_user("lawyer"))
+    create_schedule(site, site.create_user("lawyer"))
 
     assert dispatch_due(site.registry).retrying == 1
     [first] = deliveries(site, admin, endpoint["id"])
@@ -89,7 +88,7 @@ def test_attempts_double_their_wait_and_give_up_as_failed(make_site, clock, rece
     endpoint = register(site, admin, receiver.url)["data"]
     for _attempt in range(3):
         receiver.answer(503)
-    create(site, site.create_user("lawyer"))
+    create_schedule(site, site.create_user("lawyer"))
     dispatch_due(site.registry)
     clock.advance(seconds=60)
     dispatch_due(site.registry)
@@ -107,7 +106,7 @@ def test_attempts_double_their_wait_and_give_up_as_failed(make_site, clock, rece
 def test_a_redirect_is_not_followed_and_counts_as_not_received(site, admin, receiver):
     endpoint = register(site, admin, receiver.url)["data"]
     receiver.answer(302, headers={"Location": receiver.url + "/elsewhere"})
-    create(site, site.create_user("lawyer"))
+    create_schedule(site, site.create_user("lawyer"))
     assert dispatch_due(site.registry).retrying == 1
     assert len(received(receiver)) == 1
     assert deliveries(site, admin, endpoint["id"])[0]["response_status"] == 302
@@ -115,7 +114,7 @@ def test_a_redirect_is_not_followed_and_counts_as_not_received(site, admin, rece
 
 def test_an_unreachable_endpoint_is_retried(site, admin, receiver):
     endpoint = register(site, admin, "http://127.0.0.1:9/nobody-listens")["data"]
-    create(site, site.create_user("lawyer"))
+    create_schedule(site, site.create_user("lawyer"))
     assert dispatch_due(site.registry).retrying == 1
     [pending] = deliveries(site, admin, endpoint["id"])
     assert pending["state"] == "pending" and pending["response_status"] is None and pending["detail"]
@@ -125,9 +124,9 @@ def test_only_subscribed_types_are_written_and_every_endpoint_gets_its_copy(site
     updates_only = register(site, admin, receiver.url, event_types=["schedule.updated"])["data"]
     everything = register(site, admin, receiver.url + "/all")["data"]
     owner = site.create_user("lawyer")
-    schedule = create(site, owner)["data"]
-    site.patch_json(f"/api/customer/schedules/{schedule['id']}/", {"title": "改期"}, headers=site.headers(owner))
-    site.delete(f"/api/customer/schedules/{schedule['id']}/", headers=site.headers(owner))
+    schedule = create_schedule(site, owner)
+    site.patch_json(f"{SCHEDULES}/{schedule['id']}/", {"title": "改期"}, headers=site.headers(owner))
+    site.delete(f"{SCHEDULES}/{schedule['id']}/", headers=site.headers(owner))
     dispatch_due(site.registry)
     assert [d["event_type"] for d in deliveries(site, admin, updates_only["id"])] == ["schedule.updated"]
     assert [d["event_type"] for d in deliveries(site, admin, everything["id"])] == [
@@ -138,9 +137,9 @@ def test_only_subscribed_types_are_written_and_every_endpoint_gets_its_copy(site
 def test_a_disabled_endpoint_stops_receiving(site, admin, receiver):
     endpoint = register(site, admin, receiver.url)["data"]
     owner = site.create_user("lawyer")
-    create(site, owner, allow_conflict=True)  # written while active, not yet sent
+    create_schedule(site, owner, allow_conflict=True)  # written while active, not yet sent
     site.patch_json(f"{API}/endpoints/{endpoint['id']}", {"is_active": False}, headers=site.headers(admin))
-    create(site, owner, allow_conflict=True)  # not written at all
+    create_schedule(site, owner, allow_conflict=True)  # not written at all
 
     report = dispatch_due(site.registry)
     assert (report.claimed, report.cancelled) == (1, 1)
@@ -149,7 +148,7 @@ def test_a_disabled_endpoint_stops_receiving(site, admin, receiver):
     assert cancelled["state"] == "cancelled" and "停用" in cancelled["detail"]
 
     site.patch_json(f"{API}/endpoints/{endpoint['id']}", {"is_active": True}, headers=site.headers(admin))
-    create(site, owner, allow_conflict=True)
+    create_schedule(site, owner, allow_conflict=True)
     assert dispatch_due(site.registry).delivered == 1
 
 
@@ -165,7 +164,7 @@ def test_nothing_is_written_when_the_change_rolls_back(site, admin, receiver):
 
 def test_a_worker_that_died_mid_delivery_is_taken_over_after_its_lease(site, admin, receiver, clock):
     register(site, admin, receiver.url)
-    create(site, site.create_user("lawyer"))
+    create_schedule(site, site.create_user("lawyer"))
     settings = WebhookSettings.of(site.registry)
     [claimed] = claim_batch(site.registry, settings, "dead-worker")  # claims, then never sends
     assert dispatch_due(site.registry).claimed == 0  # the lease holds
@@ -194,7 +193,7 @@ def test_contacts_changes_are_events_too(site, admin, receiver):
 
 def test_reminder_outcomes_are_events(site, admin, receiver, clock):
     register(site, admin, receiver.url, event_types=["reminder.sent", "reminder.failed"])
-    schedule = create(site, site.create_user("lawyer"), reminder_time=30)["data"]  # 2025-12-27 14:00 in Shanghai
+    schedule = create_schedule(site, site.create_user("lawyer"), reminder_time=30)  # 2025-12-27 14:00 in Shanghai
     clock.set(shanghai(2025, 12, 27, 13, 31))
     site.run_periodic_tasks()  # the reminder engine sends, the webhook outbox delivers what it published
     [event] = events(receiver)
