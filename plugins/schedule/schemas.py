@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 
 import colander
+from pyramid.threadlocal import get_current_registry
 
 from core.toolkit import MAX_ID, email_address, page_nodes, single_line, site_aware, supported_year, web_url
 
@@ -65,7 +66,8 @@ class SiteDateTime(Node):
         if value not in (None, colander.null, colander.drop):
             supported_year(self, value)
         if isinstance(value, dt.datetime):
-            return site_aware(self.bindings["request"].registry, value).astimezone(dt.timezone.utc)
+            # the registry of the request being validated: its schema is not bound when nothing else needs it
+            return site_aware(get_current_registry(), value).astimezone(dt.timezone.utc)
         return value
 
 

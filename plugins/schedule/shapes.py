@@ -1,7 +1,7 @@
 """The JSON shapes of schedules and occurrences, as the spec prints them."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.toolkit import User, isoformat_local
 
@@ -16,6 +16,8 @@ LIST_FIELDS = ("id", "title", "description", "schedule_type", "start_time", "end
                "more_reminders", "related_type", "related_id", "recurrence_rule", "series_id", "recurrence_id",
                "attachments", "remark", "create_datetime", "update_datetime", "creator_id")
 LIST_COLUMNS = tuple(getattr(Schedule, name) for name in LIST_FIELDS)
+#: the rows of the schedules with the ids ``keys`` (a page of a list: see ``paginate``)
+LIST_ROWS = select(*LIST_COLUMNS).where(Schedule.id.in_(bindparam("keys", expanding=True)))
 _TIME_FIELDS = ("start_time", "end_time", "recurrence_id", "create_datetime", "update_datetime")
 
 
@@ -37,13 +39,15 @@ def schedule_values_json(registry, values: dict, creator: dict) -> dict:
     return values
 
 
+_BRIEFS = select(User.id, User.username, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
 def creator_briefs(dbsession, rows) -> dict[int, dict]:
     """{creator_id: brief} for the creators of ``rows`` (anything with ``creator_id``), in one query."""
-    creator_ids = {row.creator_id for row in rows}
+    creator_ids = list({row.creator_id for row in rows})
     if not creator_ids:
         return {}
-    return {user.id: user._asdict() for user in dbsession.execute(
-        select(User.id, User.username, User.name).where(User.id.in_(creator_ids)))}
+    return {user.id: user._asdict() for user in dbsession.connection().execute(_BRIEFS, {"ids": creator_ids})}
 
 
 def schedule_rows_json(dbsession, registry, rows) -> list[dict]:
@@ -102,7 +106,12 @@ class OccurrenceShapes:
         if own is None:
             own = self.shaped[schedule.id] = {"id": schedule.id, "owner": self.owners[schedule.creator_id],
                                               **{name: getattr(schedule, name) for name in OCCURRENCE_FIELDS}}
-        return dict(own, **_occurrence_times(self.registry, occurrence))
+        data = own.copy()
+        data["start_time"] = start = isoformat_local(self.registry, occurrence.start)
+        data["end_time"] = isoformat_local(self.registry, occurrence.end)
+        original = occurrence.original_start
+        data["occurrence"] = start if original is occurrence.start else isoformat_local(self.registry, original)
+        return data
 
 
 def item_json(registry, item: dict, span: Occurrence) -> dict:

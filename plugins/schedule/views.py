@@ -19,7 +19,7 @@ from . import schemas
 from .exceptions import change_occurrences, delete_occurrences
 from .models import PRIORITIES, STATUSES, Schedule
 from .notices import CANCELLED, DELETED, announce, change_of, occurrence_snapshot, snapshot
-from .shapes import LIST_COLUMNS, schedule_detail_json, schedule_json, schedule_rows_json
+from .shapes import LIST_ROWS, schedule_detail_json, schedule_json, schedule_rows_json
 from .visibility import editable, get_editable, get_readable, may_write_for, readable
 from .writes import delete_schedules, save_schedule, set_status
 
@@ -57,8 +57,8 @@ def _order_by(ordering: str) -> list:
 @collection.get(schema=schemas.ListSchedulesRequest(), permission=AUTHENTICATED)
 def list_schedules(request):
     query = request.validated["querystring"]
-    statement = select(*LIST_COLUMNS).where(*readable(request.registry, request.dbsession, current_user(request),
-                                                      query["owner_id"]))
+    statement = select(Schedule.id).where(*readable(request.registry, request.dbsession, current_user(request),
+                                                    query["owner_id"]))
     for name in ("schedule_type", "status", "priority", "related_type", "related_id"):
         if query[name] is not None:
             statement = statement.where(getattr(Schedule, name) == query[name])
@@ -70,7 +70,7 @@ def list_schedules(request):
         statement = statement.where(contains_text(query["search"], Schedule.title, Schedule.description,
                                                   Schedule.location))
     page = paginate(request.dbsession, statement.order_by(*_order_by(query["ordering"])), query["page"], query["limit"],
-                    scalars=False)
+                    rows_by_key=LIST_ROWS)
     results = schedule_rows_json(request.dbsession, request.registry, page.items)
     return ok(request, page.as_count_next_previous(request, results), "获取成功")
 

@@ -60,7 +60,7 @@ def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Sessi
                            Schedule.id.in_(attended_by(user.id)), *_given(also)))
         return clauses
     owners, attended_ids = [user.id], []
-    for kind, found in dbsession.execute(_GRANTS_AND_ATTENDANCES, {"user_id": user.id}):
+    for kind, found in dbsession.connection().execute(_GRANTS_AND_ATTENDANCES, {"user_id": user.id}):
         (owners if kind == "grant" else attended_ids).append(found)
     own = Schedule.creator_id == user.id if len(owners) == 1 else Schedule.creator_id.in_(owners)
     widened = [Schedule.id.in_(attended_ids)] if attended_ids else []
