@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.toolkit import Base, User, UTCDateTime
@@ -139,10 +140,15 @@ class Task(Base):
     engineer_links: Mapped[list["TaskEngineer"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="TaskEngineer.engineer_id")
 
-    @property
+    @hybrid_property
     def status_since(self) -> dt.datetime:
         """Since when the task is in its current status, as well as it is known."""
         return self.status_changed_at or self.start_date or self.created_at
+
+    @status_since.inplace.expression
+    @classmethod
+    def _status_since_expression(cls):
+        return func.coalesce(cls.status_changed_at, cls.start_date, cls.created_at)
 
     @property
     def owner(self) -> User | None:

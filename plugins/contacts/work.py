@@ -192,9 +192,15 @@ def task_loads():
             selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer))
 
 
-def engineer_tasks(dbsession: Session, engineer_ids: list[int], status: str, limit: int | None = None):
-    """Live tasks of live customers in ``status`` that these engineers work on: (engineer id, task) rows, newest first."""
-    statement = (select(TaskEngineer.engineer_id, Task).join(Task, Task.id == TaskEngineer.task_id)
+#: what the engineers' status board shows of each one's tasks in progress
+BOARD_TASK_COLUMNS = (Task.task_code, Task.title, Task.status_since.label("status_since"))
+
+
+def engineer_tasks(dbsession: Session, engineer_ids: list[int], status: str, limit: int | None = None,
+                   columns: tuple = (Task,)):
+    """Live tasks of live customers in ``status`` that these engineers work on, newest first: rows of the
+    engineer's id and the task (or only the task's ``columns``: the status board reads a hundred engineers')."""
+    statement = (select(TaskEngineer.engineer_id, *columns).join(Task, Task.id == TaskEngineer.task_id)
                  .join(Customer, Customer.id == Task.customer_id)
                  .where(TaskEngineer.engineer_id.in_(engineer_ids), Task.status == status,
                         Task.is_deleted.is_(False), Customer.is_deleted.is_(False))
@@ -207,12 +213,13 @@ def engineer_tasks(dbsession: Session, engineer_ids: list[int], status: str, lim
 def calendar_items(dbsession: Session, user: User, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """The tasks ``user`` works on that span part of [start, end) from their start date to their deadline
     (cancelled ones and those without both dates stay off calendars): ``tessera_calendar_items``."""
-    tasks = dbsession.scalars(
-        select(Task).join(TaskEngineer, TaskEngineer.task_id == Task.id).join(Customer, Customer.id == Task.customer_id)
+    # rows, not objects: every today, week and month view asks, for people with tasks or without
+    tasks = dbsession.connection().execute(
+        select(Task.task_code, Task.title, Task.status, Task.start_date, Task.deadline, Customer.name, Customer.address)
+        .join(TaskEngineer, TaskEngineer.task_id == Task.id).join(Customer, Customer.id == Task.customer_id)
         .where(TaskEngineer.engineer_id == user.id, Task.is_deleted.is_(False), Customer.is_deleted.is_(False),
                Task.status != "cancelled", Task.start_date < end, Task.deadline >= start)
-        .options(contains_eager(Task.customer)).order_by(Task.start_date, Task.id))
-    return [{"kind": "task", "id": task.task_code, "title": task.title, "status": task.status,
-             "start": task.start_date, "end": task.deadline, "customer_name": task.customer.name,
-             "customer_address": task.customer.address, "url": f"/api/v1/contacts/tasks/{task.task_code}"}
-            for task in tasks]
+        .order_by(Task.start_date, Task.id))
+    return [{"kind": "task", "id": code, "title": title, "status": status, "start": start_date, "end": deadline,
+             "customer_name": customer_name, "customer_address": address, "url": f"/api/v1/contacts/tasks/{code}"}
+            for code, title, status, start_date, deadline, customer_name, address in tasks]

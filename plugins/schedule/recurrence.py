@@ -91,12 +91,15 @@ class _Series:
         return _rrule_at(self, dtstart or self.local_start)
 
     def starts(self, after: dt.datetime, before: dt.datetime) -> tuple[dt.datetime, ...]:
-        """The starts from ``after`` to ``before``, ``exdates`` included. The cost follows the window, not
-        the series' age: expansion begins next to the window."""
+        """The starts, in UTC, from local ``after`` to ``before``, but those ``exdates`` removes. The cost
+        follows the window, not the series' age: expansion begins next to the window."""
         key = (after, before)
         found = self.remembered.get(key)
         if found is None:
-            found = self.remembered[key] = tuple(self.rrule(self.start_near(after)).between(after, before, inc=True))
+            found = self.remembered[key] = tuple(
+                local_start.astimezone(dt.timezone.utc)
+                for local_start in self.rrule(self.start_near(after)).between(after, before, inc=True)
+                if local_start not in self.excluded)
             if len(self.remembered) > _WINDOWS_REMEMBERED:
                 self.remembered.popitem(last=False)
         return found
@@ -204,12 +207,9 @@ def occurrences(schedule, window_start: dt.datetime, window_end: dt.datetime, tz
     series = _series_of(schedule.recurrence_rule, schedule.start_time, tz)
     search_from = (window_start - duration).astimezone(tz)
     # an hour past the window's end: local times compare by the wall clock, which repeats an hour in autumn
-    for local_start in series.starts(search_from, (window_end + _ONE_HOUR).astimezone(tz)):
-        start = local_start.astimezone(dt.timezone.utc)
+    for start in series.starts(search_from, (window_end + _ONE_HOUR).astimezone(tz)):
         if start >= window_end:
             return
-        if local_start in series.excluded:
-            continue
         end = start + duration
         if _overlaps(start, end, window_start, window_end):
             yield Occurrence(start, end if schedule.end_time else None, start)

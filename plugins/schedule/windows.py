@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.toolkit import User, isoformat_local
+from core.toolkit import User, isoformat_local, local_date
 
 from .models import ACTIVE_STATUSES, Schedule
 from .recurrence import Occurrence, occurrences
@@ -43,8 +44,8 @@ WINDOW_COLUMNS = tuple(getattr(Schedule, name) for name in (
 def occurrences_in(dbsession: Session, registry, user: User, window: Window, owner_ids=None) -> list[tuple]:
     """Every visible occurrence (of ``owner_ids``' calendars, if given) overlapping the window, in start order,
     as (row of ``WINDOW_COLUMNS``, occurrence): one query whatever the window."""
-    schedules = dbsession.execute(select(*WINDOW_COLUMNS).where(*visible(user, owner_ids, dbsession),
-                                                                *touching(window.start, window.end))).all()
+    schedules = dbsession.connection().execute(select(*WINDOW_COLUMNS).where(
+        *visible(user, owner_ids, dbsession), *touching(window.start, window.end))).all()
     found = [(schedule, occurrence) for schedule in schedules
              for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
     found.sort(key=lambda pair: (pair[1].start, pair[0].id))
@@ -63,15 +64,19 @@ def calendar_items(dbsession: Session, registry, user: User, window: Window) -> 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def days_touched(occurrence: Occurrence, tz) -> list[dt.date]:
+def days_touched(occurrence: Occurrence, tz) -> tuple[dt.date, ...]:
     """The local days an occurrence covers (an end at midnight does not reach the next day)."""
-    first = occurrence.start.astimezone(tz).date()
-    if occurrence.end is None or occurrence.end <= occurrence.start:
-        return [first]
-    last = (occurrence.end - _ONE_MICROSECOND).astimezone(tz).date()
-    if last == first:
-        return [first]
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return _days_between(occurrence.start, occurrence.end, tz)
+
+
+# remembered: a calendar's occurrences share a few spans (everyone's 9:00–10:00 of each day)
+@functools.lru_cache(maxsize=16384)
+def _days_between(start: dt.datetime, end: dt.datetime | None, tz) -> tuple[dt.date, ...]:
+    first = local_date(start, tz)
+    if end is None or end <= start:
+        return (first,)
+    last = local_date(end - _ONE_MICROSECOND, tz)
+    return tuple(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
 
 
 def by_day(pairs: list[tuple[Schedule, Occurrence]], tz, window_days: list[dt.date]) -> dict[dt.date, list]:

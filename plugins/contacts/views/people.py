@@ -22,7 +22,7 @@ from plugins.contacts.models import EngineerPresence
 from plugins.contacts.presence import set_status, shown_status
 from plugins.contacts.schemas import OtherContactsRequest, UpdateStatusRequest
 from plugins.contacts.shapes import engineer_task_json
-from plugins.contacts.work import engineer_tasks
+from plugins.contacts.work import BOARD_TASK_COLUMNS, engineer_tasks
 
 engineers_status = api_service(name="contacts.engineers_status", path="/api/v1/contacts/engineers/status",
                                description="Engineers' status grouped by location; engineers set their own.")
@@ -51,8 +51,9 @@ def list_engineer_status(request):
     """Locations in the order of their first engineer (by id); each engineer's newest in-progress task."""
     rows = _engineers(request.dbsession)
     in_progress: dict[int, list] = {}
-    for engineer_id, task in engineer_tasks(request.dbsession, [person.id for person, _ in rows], "in_progress"):
-        in_progress.setdefault(engineer_id, []).append(task)
+    for task in engineer_tasks(request.dbsession, [person.id for person, _ in rows], "in_progress",
+                               columns=BOARD_TASK_COLUMNS):
+        in_progress.setdefault(task.engineer_id, []).append(task)
     locations: dict[str, list] = {}
     for person, presence in rows:
         tasks = in_progress.get(person.id, [])
