@@ -46,7 +46,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
+    import logging
+
     import waitress
+
+    # 8 connections on 8 threads queue by design; waitress would warn of every queued request
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     app = ceiling_app(args.ceiling) if args.ceiling else site_app(args.ini)
     print("serving", flush=True)

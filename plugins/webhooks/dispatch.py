@@ -26,7 +26,7 @@ import uuid
 
 from sqlalchemy import select, update
 
-from core.toolkit import CORE_VERSION, transaction_scope
+from core.toolkit import CORE_VERSION, claim_due, transaction_scope
 from plugins.webhooks.models import CANCELLED, DELIVERED, FAILED, PENDING, SENDING, WebhookDelivery, WebhookEndpoint
 from plugins.webhooks.settings import WebhookSettings
 from plugins.webhooks.signing import signature
@@ -79,25 +79,11 @@ def dispatch_due(registry, worker: str | None = None) -> DispatchReport:
 def claim_batch(registry, settings: WebhookSettings, token: str) -> list[int]:
     with transaction_scope(registry) as dbsession:
         now = registry.clock.now()
-        due = (WebhookDelivery.state == PENDING) & (WebhookDelivery.next_attempt_at <= now)
-        abandoned = (WebhookDelivery.state == SENDING) & (WebhookDelivery.claimed_until < now)
-        ids: list[int] = []
-        for condition in (abandoned, due):
-            room = settings.batch_size - len(ids)
-            if room:
-                ids += dbsession.scalars(
-                    select(WebhookDelivery.id).where(condition).order_by(WebhookDelivery.next_attempt_at)
-                    .limit(room).with_for_update(skip_locked=True)).all()
-        if not ids:
-            return []
-        dbsession.execute(
-            update(WebhookDelivery).where(WebhookDelivery.id.in_(ids), due | abandoned)
-            .values(state=SENDING, claimed_by=token, claimed_until=now + settings.lease,
-                    attempts=WebhookDelivery.attempts + 1, updated_at=now)
-            .execution_options(synchronize_session=False))
-        return list(dbsession.scalars(
-            select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids), WebhookDelivery.claimed_by == token)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)))
+        claimed = claim_due(dbsession, WebhookDelivery, token, now, settings.lease, settings.batch_size,
+                            waiting=PENDING, claimed=SENDING,
+                            values={"attempts": WebhookDelivery.attempts + 1, "updated_at": now},
+                            returning=(WebhookDelivery.next_attempt_at,))
+        return [row.id for row in sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))]
 
 
 def deliver(registry, settings: WebhookSettings, token: str, delivery_id: int) -> str:

@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import selectinload
 
-from core.toolkit import Channel, Notification, Recipient, SendResult, isoformat_local, publish_event
+from core.toolkit import Channel, Notification, Recipient, SendResult, claim_due, isoformat_local, publish_event
 from plugins.schedule.models import Schedule
 from plugins.schedule.outside import HELD_BACK, permitted
 from plugins.schedule.reminders.materialise import extend_horizons, inactive_reason, still_wanted
@@ -249,23 +249,11 @@ def claim_batch(registry, settings: ReminderSettings, token: str, report: Dispat
 
 def claim_rows(dbsession, settings: ReminderSettings, token: str, now: dt.datetime) -> list:
     """Mark up to a batch of abandoned, then due, reminders claimed by ``token``; returns the claimed rows."""
-    due = (ScheduleReminder.state == PENDING) & (ScheduleReminder.next_attempt_at <= now)
-    abandoned = (ScheduleReminder.state == CLAIMED) & (ScheduleReminder.claimed_until < now)
-    ids: list[int] = []
-    for condition in (abandoned, due):
-        room = settings.batch_size - len(ids)
-        if room:
-            ids += dbsession.scalars(
-                select(ScheduleReminder.id).where(condition).order_by(ScheduleReminder.next_attempt_at)
-                .limit(room).with_for_update(skip_locked=True)).all()
-    if not ids:
-        return []
-    return dbsession.execute(
-        update(reminders).where(reminders.c.id.in_(ids), due | abandoned)
-        .values(state=CLAIMED, claimed_by=token, claimed_until=now + settings.lease)
-        .returning(reminders.c.id, reminders.c.schedule_id, reminders.c.occurrence_start, reminders.c.remind_time,
-                   reminders.c.remind_method, reminders.c.lead_minutes, reminders.c.attempts,
-                   reminders.c.next_attempt_at)).all()
+    return claim_due(dbsession, ScheduleReminder, token, now, settings.lease, settings.batch_size, waiting=PENDING,
+                     claimed=CLAIMED, returning=(reminders.c.schedule_id, reminders.c.occurrence_start,
+                                                 reminders.c.remind_time, reminders.c.remind_method,
+                                                 reminders.c.lead_minutes, reminders.c.attempts,
+                                                 reminders.c.next_attempt_at))
 
 
 def deliveries_by_reminder(dbsession, reminder_ids) -> dict[int, list[DeliveryView]]:
