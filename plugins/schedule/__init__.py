@@ -5,13 +5,14 @@ Serves endpoints 1–14 of the schedule spec under ``/api/customer/schedules/``
 prints it) in the ``{"code", "msg", "data"}`` envelope. Reminder rows and their
 delivery live in ``reminders/``. The hooks this plugin calls are declared in
 ``hookspecs.py``; it answers the contacts plugin's ``tessera_create_plan_schedule``
-and ``tessera_related_schedules`` (optional hooks: contacts may be disabled).
+and ``tessera_related_schedules``, and carries its tasks' deadline reminders (``kept.py``) — optional
+hooks: contacts may be disabled.
 """
 from __future__ import annotations
 
 from core.toolkit import BUSINESS_CODE_ENVELOPE, Manifest, Setting, as_positive_int, hookimpl
 
-from . import calendar, demo, feeds, hookspecs, ical, ics_import, notices, outside, plans, sharing_views, views
+from . import calendar, demo, feeds, hookspecs, ical, ics_import, kept, notices, outside, plans, sharing_views, views
 from .reminders.settings import REMINDER_SETTINGS
 from .windows import upcoming_related
 
@@ -70,6 +71,18 @@ def tessera_change_plan_schedule(registry, dbsession, user, plan_id, schedule_id
 @hookimpl(optionalhook=True)
 def tessera_remove_plan_schedule(registry, dbsession, user, plan_id, schedule_id, reason):
     return plans.remove_plan_schedule(dbsession, registry, user, plan_id, schedule_id, reason)
+
+
+@hookimpl(optionalhook=True)
+def tessera_keep_deadline_reminder(registry, dbsession, user, related_type, related_id, owner_id, title, text, deadline,
+                                   lead_minutes, methods):
+    return kept.keep_reminder(dbsession, registry, user, "contacts", related_type, related_id, owner_id, title, text,
+                              deadline, lead_minutes, methods).id
+
+
+@hookimpl(optionalhook=True)
+def tessera_drop_deadline_reminder(registry, dbsession, user, related_type, related_id, reason):
+    return kept.drop_reminder(dbsession, registry, user, "contacts", related_type, related_id, reason)
 
 
 @hookimpl

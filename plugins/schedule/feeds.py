@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.toolkit import AUTHENTICATED, NotFound, User, api_service, current_user, isoformat_local, ok
 
 from .ical import calendar_body
-from .models import Schedule
+from .models import LISTED, Schedule
 from .sharing_models import FeedToken
 from .views import PREFIX
 from .visibility import own_calendar
@@ -58,7 +58,7 @@ def issue_feed(dbsession: Session, registry, user: User) -> str:
 def feed_schedules(dbsession: Session, registry, user_id: int) -> list[Schedule]:
     now = registry.clock.now()
     return list(dbsession.scalars(
-        select(Schedule).where(Schedule.is_deleted.is_(False), own_calendar(user_id),
+        select(Schedule).where(*LISTED, own_calendar(user_id),
                                *touching(now - FEED_PAST, now + FEED_AHEAD))
         .options(selectinload(Schedule.attendees)).order_by(Schedule.start_time, Schedule.id)))
 

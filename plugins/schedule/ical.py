@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from core.toolkit import AUTHENTICATED, BadRequest, api_service, current_user
 
 from . import schemas
-from .models import Schedule
+from .models import LISTED, Schedule
 from .recurrence import build_rrule, end_date_until, excluded_starts
 from .views import PREFIX
 from .windows import touching
@@ -44,7 +44,7 @@ def export_ics(request):
     if end <= start:
         raise BadRequest.field("end", "结束时间须晚于开始时间")
     schedules = request.dbsession.scalars(select(Schedule).where(
-        Schedule.creator_id == current_user(request).id, Schedule.is_deleted.is_(False), *touching(start, end))
+        Schedule.creator_id == current_user(request).id, *LISTED, *touching(start, end))
         .options(selectinload(Schedule.attendees)).order_by(Schedule.start_time, Schedule.id)).all()
     response = Response(body=calendar_body(registry, schedules), content_type="text/calendar", charset="utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="schedules.ics"'

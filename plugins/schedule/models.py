@@ -98,6 +98,10 @@ class Schedule(Base):
     creator_id: Mapped[int] = mapped_column(ForeignKey("core_user.id"))
     modifier_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"))
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the plugin that keeps this schedule for one of its own objects (``related_type``/``related_id``), only to
+    # carry that object's reminder through the engine (kept.py); it shows the object itself, so the schedule
+    # is listed nowhere (``LISTED``). None for every schedule people make.
+    kept_by: Mapped[str | None] = mapped_column(String(50))
 
     creator: Mapped[User] = relationship(foreign_keys=[creator_id], lazy="joined")
     modifier: Mapped[User | None] = relationship(foreign_keys=[modifier_id])
@@ -113,6 +117,10 @@ class Schedule(Base):
         """Every reminder lead as (minutes before, channels): ``reminder_time``/``reminder_method`` first."""
         return [(self.reminder_time, self.methods)] + [
             (int(lead["minutes"]), channels(lead.get("method"))) for lead in self.more_reminders or ()]
+
+
+#: where-clauses of the schedules people see, list and change: not deleted, and not kept by another plugin
+LISTED = (Schedule.is_deleted.is_(False), Schedule.kept_by.is_(None))
 
 
 def channels(reminder_method: str | None) -> list[str]:

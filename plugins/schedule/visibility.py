@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.toolkit import Forbidden, NotFound, User
 
-from .models import Schedule
+from .models import LISTED, Schedule
 from .sharing_models import DECLINED, READ, WRITE, Attendee, CalendarGrant
 
 
@@ -42,7 +42,7 @@ _GRANTS_AND_ATTENDANCES = union_all(
 def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Session | None = None,
             also: ColumnElement | None = None) -> list[ColumnElement]:
     """Where-clauses for the schedules ``user`` may see (see the module), optionally only those of ``owner_ids``;
-    ``also`` widens what a non-admin sees (``readable``). Never the deleted.
+    ``also`` widens what a non-admin sees (``readable``). Never the deleted, nor those another plugin keeps.
 
     Given a ``dbsession``, the user's grants and attendances are read first (two indexed
     look-ups) and written into the clauses as ids: the database can then walk the
@@ -50,7 +50,7 @@ def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Sessi
     Without one, they stay subqueries, which make the database scan every schedule
     of the status or time it is asked for.
     """
-    clauses = [Schedule.is_deleted.is_(False)]
+    clauses = list(LISTED)
     if owner_ids:
         clauses.append(Schedule.creator_id.in_(list(owner_ids)))
     if user.is_admin:
@@ -93,8 +93,9 @@ def readable(registry, dbsession: Session, user: User, owner_ids: Iterable[int] 
 
 
 def editable(user: User) -> list[ColumnElement]:
-    """Where-clauses for the schedules ``user`` may change: their own, their write grantors'; an admin's: all."""
-    clauses = [Schedule.is_deleted.is_(False)]
+    """Where-clauses for the schedules ``user`` may change: their own, their write grantors'; an admin's: all.
+    A schedule another plugin keeps is changed only by that plugin."""
+    clauses = list(LISTED)
     if not user.is_admin:
         clauses.append(or_(Schedule.creator_id == user.id, Schedule.creator_id.in_(granting_owners(user, (WRITE,)))))
     return clauses

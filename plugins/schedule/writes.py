@@ -112,8 +112,7 @@ def save_schedule(dbsession: Session, registry, actor: User, schedule: Schedule,
     dbsession.add(schedule)
     dbsession.flush()
     sync_reminders(dbsession, registry, schedule)
-    publish_event(registry, dbsession, "schedule.created" if is_new else "schedule.updated",
-                  schedule_json(registry, schedule))
+    publish_change(registry, dbsession, "schedule.created" if is_new else "schedule.updated", schedule)
     if tell_related and not is_new:
         tell_related_owner(registry, dbsession, schedule, "updated")
     return schedule
@@ -143,9 +142,15 @@ def remove_schedules(dbsession: Session, registry, actor: User, schedules, tell_
     dbsession.flush()
     for schedule in schedules:
         sync_reminders(dbsession, registry, schedule, because)
-        publish_event(registry, dbsession, "schedule.deleted", schedule_json(registry, schedule))
+        publish_change(registry, dbsession, "schedule.deleted", schedule)
         if tell_related:
             tell_related_owner(registry, dbsession, schedule, "deleted")
+
+
+def publish_change(registry, dbsession: Session, event_type: str, schedule: Schedule) -> None:
+    """The ``schedule.*`` event, but for a schedule another plugin keeps: that plugin tells of its own object."""
+    if schedule.kept_by is None:
+        publish_event(registry, dbsession, event_type, schedule_json(registry, schedule))
 
 
 def tell_related_owner(registry, dbsession: Session, schedule: Schedule, change: str) -> None:

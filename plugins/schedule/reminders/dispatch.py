@@ -311,14 +311,19 @@ def reach(schedule: Schedule, channel: Channel) -> tuple[list[tuple[Recipient, s
 def reminder_notification(registry, schedule: Schedule, occurrence_start: dt.datetime) -> Notification:
     local = occurrence_start.astimezone(registry.site_timezone)
     time_text = local.strftime("%Y-%m-%d") + " 全天" if schedule.is_all_day else local.strftime("%Y-%m-%d %H:%M")
-    lines = [f"您的日程「{schedule.title}」将于 {time_text} 开始。"]
-    if schedule.location:
-        lines.append(f"地点：{schedule.location}")
-    if schedule.description:
-        lines.append(schedule.description)
+    if schedule.kept_by:
+        # the plugin keeping it worded the reminder, and there is no listed schedule to lead to (kept.py)
+        subject, text, source = schedule.title, schedule.description, None
+    else:
+        lines = [f"您的日程「{schedule.title}」将于 {time_text} 开始。"]
+        if schedule.location:
+            lines.append(f"地点：{schedule.location}")
+        if schedule.description:
+            lines.append(schedule.description)
+        subject, text, source = f"日程提醒: {schedule.title}", "\n".join(lines), "schedule"
     return Notification(
-        template=TEMPLATE, subject=f"日程提醒: {schedule.title}", text="\n".join(lines), requested_by=schedule.creator_id,
-        source="schedule", source_id=schedule.id,
+        template=TEMPLATE, subject=subject, text=text, requested_by=schedule.creator_id,
+        source=source, source_id=schedule.id if source else None,
         params={"title": schedule.title, "time": time_text, "description": schedule.description or "",
                 "location": schedule.location or "", "schedule_id": schedule.id,
                 "start_time": isoformat_local(registry, occurrence_start)})

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.toolkit import User, isoformat_local
-from plugins.schedule.models import ACTIVE_STATUSES, Schedule
+from plugins.schedule.models import ACTIVE_STATUSES, LISTED, Schedule
 from plugins.schedule.reminders.models import CLAIMED, PENDING, ScheduleReminder
 from plugins.schedule.reminders.settings import ReminderSettings
 from plugins.schedule.visibility import own_calendar
@@ -35,7 +35,7 @@ def upcoming_for(dbsession: Session, registry, user: User, hours: int) -> list[d
     grace = ReminderSettings.of(registry).grace
     rows = dbsession.execute(
         select(ScheduleReminder, Schedule.title).join(Schedule, Schedule.id == ScheduleReminder.schedule_id)
-        .where(own_calendar(user.id), Schedule.is_deleted.is_(False),
+        .where(own_calendar(user.id), *LISTED,
                Schedule.status.in_(ACTIVE_STATUSES), Schedule.reminder_enabled.is_(True),
                ScheduleReminder.state.in_((PENDING, CLAIMED)),
                ScheduleReminder.remind_method.in_(list(registry.tessera_channels)),
