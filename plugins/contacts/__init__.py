@@ -2,14 +2,15 @@
 
 Serves the contacts API under ``/api/v1/contacts`` (``{"code", "message",
 "data"}`` with the HTTP status as code; see docs/contacts.md). It stands alone;
-with the schedule plugin enabled, a customer's follow-up plans get schedules
-and schedules can show the customer they are about — through hooks only: the
+with the schedule plugin enabled, a customer's follow-up plans get schedules,
+schedules can show the customer they are about and tasks' owners are reminded
+of their deadlines — through hooks only: the
 ones contacts calls are declared in ``hookspecs.py``; the schedule plugin's that
 it answers are optional hooks, so contacts starts without it.
 """
 from __future__ import annotations
 
-from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_positive_int, hookimpl
+from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_non_negative_int, as_positive_int, hookimpl
 from plugins.contacts import access, demo, hookspecs, plans, presence, work
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES, get_visible_customer
 from plugins.contacts.events import EVENT_TYPES
@@ -24,6 +25,10 @@ manifest = Manifest(
                 "an engineer idle this many minutes shows offline whatever status they set"),
         Setting("tessera.contacts.assignment_channels", "system", as_list,
                 "channels that tell people they were assigned to a customer or a task (system = the in-app inbox)"),
+        Setting("tessera.contacts.deadline_reminder_minutes", 60, as_non_negative_int,
+                "a task's owner is reminded this many minutes before its deadline (0: never; needs the schedule plugin)"),
+        Setting("tessera.contacts.deadline_reminder_channels", "system", as_list,
+                "channels of the deadline reminders (empty: none are sent)"),
     ),
     hookspecs=hookspecs,
 )

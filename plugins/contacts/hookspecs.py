@@ -1,7 +1,8 @@
 """The hooks the contacts plugin calls, for a plugin that keeps schedules.
 
 With such a plugin enabled, a customer's follow-up plan is followed by a schedule, kept in
-step with it, and a customer's detail shows what is planned for it. Contacts works without
+step with it, a customer's detail shows what is planned for it, and a task's owner is reminded
+before its deadline. Contacts works without
 it: the hooks then answer nothing. The contacts plugin may be disabled: implement these with
 ``@hookimpl(optionalhook=True)``.
 """
@@ -57,4 +58,29 @@ def tessera_related_schedules(registry, dbsession, user, related_type, related_i
     ``title``, ``start_time`` (ISO 8601), ``status``, ``related_type`` and
     ``related_id``; at most ``limit`` per object, only what ``user`` may see. Plugins
     that keep no schedules return ``None`` or an empty list. Every answer is used.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_keep_deadline_reminder(registry, dbsession, user, related_type, related_id, owner_id, title, text, deadline,
+                                   lead_minutes, methods):
+    """Remind ``owner_id`` (a user id) ``lead_minutes`` before ``deadline`` (aware) on the channels ``methods``.
+
+    Called when a task (``related_type`` ``task``, ``related_id`` its numeric id) with a deadline and an
+    owner is created or changed while it is pending or in progress; ``user`` made the change. Keep one
+    reminder per object: a second call moves it, rewords it, gives it another owner or other channels, and
+    a call after ``tessera_drop_deadline_reminder`` brings it back. The reminder says ``title`` (its subject,
+    e.g. ``任务截止：…``) and ``text`` (its body, naming the deadline). It should reach its owner as a
+    schedule's reminder does: once, retried while a channel fails transiently; the object already shows on
+    its people's calendars, so what carries the reminder must not be listed a second time. Return an id of
+    what carries it, None when no plugin sends reminders. First result.
+    """
+
+
+@hookspec(firstresult=True)
+def tessera_drop_deadline_reminder(registry, dbsession, user, related_type, related_id, reason):
+    """Stop reminding of an object's deadline: it was completed, cancelled, deleted, or lost its deadline or owner.
+
+    A reminder not yet sent is cancelled saying ``reason`` (``任务已完成``, ``客户已删除``…); one already
+    sent stays sent. Return True when a reminder was dropped, None when there was none. First result.
     """

@@ -154,6 +154,10 @@ class Task(Base):
     def owner(self) -> User | None:
         return next((link.engineer for link in self.engineer_links if link.is_owner), None)
 
+    @property
+    def owner_id(self) -> int | None:
+        return next((link.engineer_id for link in self.engineer_links if link.is_owner), None)
+
 
 class TaskEngineer(Base):
     __tablename__ = "contacts_task_engineer"

@@ -30,11 +30,15 @@ def task_assigned(request, task: Task, user_ids) -> None:
     subject = f"任务分配：{task.task_code} {task.title}"
     lines = [f"您已被分配任务 {task.task_code}「{task.title}」，客户「{customer.name}」（{customer.address}）。"]
     if task.deadline is not None:
-        deadline = task.deadline.astimezone(request.registry.site_timezone).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"截止时间：{deadline}")
+        lines.append(f"截止时间：{local_minute(request.registry, task.deadline)}")
     _notify_after_commit(request, user_ids, subject, "\n".join(lines), {
         "kind": "task", "taskId": task.task_code, "title": task.title, "customerId": customer.id,
         "customerName": customer.name})
+
+
+def local_minute(registry, moment) -> str:
+    """``2024-06-16 02:00``: an instant as the site's people read it in a message."""
+    return moment.astimezone(registry.site_timezone).strftime("%Y-%m-%d %H:%M")
 
 
 def _notify_after_commit(request, user_ids, subject: str, text: str, params: dict) -> None:

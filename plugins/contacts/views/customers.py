@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core.toolkit import api_service, contains_text, current_user, ok, paginate, path_id
 from plugins.contacts import customers as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer, relation_type, visible_customers
+from plugins.contacts.deadlines import drop_customer_deadlines
 from plugins.contacts.events import customer_changed
 from plugins.contacts.models import Customer, CustomerEngineer, Device, Task
 from plugins.contacts.notices import customer_assigned
@@ -101,6 +102,7 @@ def delete_customer(request):
     found = _customer(request)
     service.delete_customer(request.dbsession, current_user(request), found, request.validated["body"]["password"])
     delete_customer_plans(request.registry, request.dbsession, current_user(request), found)
+    drop_customer_deadlines(request.registry, request.dbsession, current_user(request), found)
     customer_changed(request.registry, request.dbsession, found, "deleted")
     return ok(request, None, "删除成功")
 

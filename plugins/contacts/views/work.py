@@ -4,6 +4,7 @@ from __future__ import annotations
 from core.toolkit import api_service, current_user, ok, paginate, path_id
 from plugins.contacts import work as service
 from plugins.contacts.access import CUSTOMERS_PERMISSION, get_visible_customer
+from plugins.contacts.deadlines import follow_deadline
 from plugins.contacts.events import task_changed
 from plugins.contacts.notices import task_assigned
 from plugins.contacts.schemas import (
@@ -88,6 +89,7 @@ def create_task(request):
         created = service.create_task(request.dbsession, request.registry, _customer(request),
                                       snake_case(request.validated["body"]))
     task_changed(request.registry, request.dbsession, created, "created")
+    follow_deadline(request.registry, request.dbsession, current_user(request), created)
     task_assigned(request, created, [link.engineer_id for link in created.engineer_links])
     return ok(request, task_json(created), "添加成功")
 
@@ -104,6 +106,7 @@ def update_task(request):
     with api_field_names():
         service.update_task(request.dbsession, request.registry, found, snake_case(request.validated["body"]))
     task_changed(request.registry, request.dbsession, found, "updated")
+    follow_deadline(request.registry, request.dbsession, current_user(request), found)
     task_assigned(request, found, [link.engineer_id for link in found.engineer_links if link.engineer_id not in before])
     return ok(request, task_json(found), "修改成功")
 
@@ -113,6 +116,7 @@ def post_task_status(request):
     found = _task(request, engineers_on_it_too=True)
     service.set_task_status(found, request.registry.clock, request.validated["body"]["status"])
     task_changed(request.registry, request.dbsession, found, "status_changed")
+    follow_deadline(request.registry, request.dbsession, current_user(request), found)
     return ok(request, task_json(found), "状态更新成功")
 
 

@@ -1,0 +1,64 @@
+"""Reminding a task's owner before its deadline, through a plugin that sends reminders.
+
+Contacts decides whether a task wants a reminder and words it; the plugin that keeps schedules,
+when enabled, carries it to the owner with its reminder engine (hooks ``tessera_keep_deadline_reminder``
+and ``tessera_drop_deadline_reminder``, hookspecs.py). Without one the hooks answer nothing and tasks
+work the same. How long before, and on which channels: ``tessera.contacts.deadline_reminder_minutes``
+and ``tessera.contacts.deadline_reminder_channels`` (0 or none: no reminders).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.toolkit import User
+from plugins.contacts.models import Customer, Task
+from plugins.contacts.notices import local_minute
+from plugins.contacts.plans import CUSTOMER_DELETED
+
+#: what a deadline reminder is about, for the plugin keeping it (with the task's numeric id)
+TASK_RELATED_TYPE = "task"
+
+
+def _why_not(registry, task: Task) -> str | None:
+    """Why the task wants no deadline reminder now (the text a pending one is cancelled with), or None."""
+    if task.status == "completed":
+        return "任务已完成"
+    if task.status == "cancelled":
+        return "任务已取消"
+    if task.deadline is None:
+        return "任务没有截止时间"
+    if task.owner_id is None:
+        return "任务没有负责人"
+    if not (registry.settings["tessera.contacts.deadline_reminder_minutes"]
+            and registry.settings["tessera.contacts.deadline_reminder_channels"]):
+        return "截止提醒已关闭"
+    return None
+
+
+def follow_deadline(registry, dbsession: Session, user: User, task: Task) -> None:
+    """After ``user`` created or changed a task: its owner's deadline reminder follows it, or is dropped."""
+    hook = registry.tessera_plugin_manager.hook
+    reason = _why_not(registry, task)
+    if reason:
+        hook.tessera_drop_deadline_reminder(registry=registry, dbsession=dbsession, user=user,
+                                            related_type=TASK_RELATED_TYPE, related_id=task.id, reason=reason)
+        return
+    customer = task.customer
+    hook.tessera_keep_deadline_reminder(
+        registry=registry, dbsession=dbsession, user=user, related_type=TASK_RELATED_TYPE, related_id=task.id,
+        owner_id=task.owner_id, title=f"任务截止：{task.title}",
+        text=(f"您负责的任务 {task.task_code}「{task.title}」将于 {local_minute(registry, task.deadline)} 截止，"
+              f"客户「{customer.name}」（{customer.address}）。"),
+        deadline=task.deadline, lead_minutes=registry.settings["tessera.contacts.deadline_reminder_minutes"],
+        methods=registry.settings["tessera.contacts.deadline_reminder_channels"])
+
+
+def drop_customer_deadlines(registry, dbsession: Session, user: User, customer: Customer) -> None:
+    """A deleted customer's tasks went with it: their deadline reminders say so."""
+    hook = registry.tessera_plugin_manager.hook
+    for task_id in dbsession.scalars(select(Task.id).where(Task.customer_id == customer.id,
+                                                           Task.deadline.is_not(None))):
+        hook.tessera_drop_deadline_reminder(registry=registry, dbsession=dbsession, user=user,
+                                            related_type=TASK_RELATED_TYPE, related_id=task_id,
+                                            reason=CUSTOMER_DELETED)
