@@ -39,6 +39,9 @@ def _why_not(registry, task: Task) -> str | None:
 def follow_deadline(registry, dbsession: Session, user: User, task: Task) -> None:
     """After ``user`` created or changed a task: its owner's deadline reminder follows it, or is dropped."""
     hook = registry.tessera_plugin_manager.hook
+    # one change of a task's reminder at a time (PostgreSQL; SQLite's writers queue already): two
+    # concurrent edits must not both find no reminder and each make one
+    dbsession.execute(select(Task.id).where(Task.id == task.id).with_for_update())
     reason = _why_not(registry, task)
     if reason:
         hook.tessera_drop_deadline_reminder(registry=registry, dbsession=dbsession, user=user,
