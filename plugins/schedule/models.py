@@ -58,8 +58,8 @@ class Schedule(Base):
     __tablename__ = "schedule_schedule"
     __table_args__ = (
         Index("ix_schedule_schedule_creator_start", "creator_id", "start_time"),
-        # the list's common filters answered from the index alone (migration 0002)
-        Index("ix_schedule_schedule_creator_status_start", "creator_id", "is_deleted", "status", "start_time"),
+        # the list's common filters answered from the index alone (migrations 0002, 0009: kept schedules are left out)
+        Index("ix_schedule_schedule_creator_status_start", "creator_id", "is_deleted", "kept_by", "status", "start_time"),
         # windows (day, week, month) pass over what ended before them inside the index (migration 0006)
         Index("ix_schedule_schedule_creator_window", "creator_id", "is_deleted", "start_time", "series_end"),
         Index("ix_schedule_schedule_related", "related_type", "related_id"),
