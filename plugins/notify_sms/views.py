@@ -14,18 +14,18 @@ send_sms = api_service(
 )
 
 
-def _templates(request):
-    return request.registry.settings["tessera.notify_sms.templates"]
+def _templates(registry):
+    return registry.settings["tessera.notify_sms.templates"]
 
 
 @colander.deferred
 def _known_template(node, kw):
-    return colander.OneOf(sorted(_templates(kw["request"])))
+    return colander.OneOf(sorted(_templates(kw["registry"])))
 
 
 @colander.deferred
 def _template_params_present(node, kw):
-    templates = _templates(kw["request"])
+    templates = _templates(kw["registry"])
 
     def validate(body_node, body):
         template = templates.get(body["template_code"])
@@ -61,7 +61,7 @@ def post_send_sms(request):
     body = request.validated["body"]
     registry = request.registry
     backend = registry.notify_sms_backend
-    template = _templates(request)[body["template_code"]]
+    template = _templates(request.registry)[body["template_code"]]
     phone = as_e164(body["phone"])
     result = send_on_request(
         request, channel=CHANNEL_NAME, recipient=phone, template=template.code, backend=backend.name,

@@ -10,7 +10,6 @@ import copy
 import datetime as dt
 
 import colander
-from pyramid.threadlocal import get_current_registry
 
 from core.toolkit import MAX_ID, email_address, page_nodes, single_line, site_aware, supported_year, web_url
 
@@ -66,8 +65,7 @@ class SiteDateTime(Node):
         if value not in (None, colander.null, colander.drop):
             supported_year(self, value)
         if isinstance(value, dt.datetime):
-            # the registry of the request being validated: its schema is not bound when nothing else needs it
-            return site_aware(get_current_registry(), value).astimezone(dt.timezone.utc)
+            return site_aware(self.bindings["registry"], value).astimezone(dt.timezone.utc)
         return value
 
 
@@ -137,7 +135,7 @@ def _monthday(node, value):
 @colander.deferred
 def enabled_channels(_node, kw):
     """``reminder_method``: a comma list of the channels this site has (core's ``system`` + notify plugins)."""
-    channels = kw["request"].registry.tessera_channels
+    channels = kw["registry"].tessera_channels
 
     def check(node, value):
         unknown = [m for m in value.split(",") if m.strip() and m.strip() not in channels]
@@ -150,7 +148,7 @@ def enabled_channels(_node, kw):
 @colander.deferred
 def participant_cap(_node, kw):
     """``participants``: at most ``tessera.schedule.max_participants`` (every one may be sent reminders)."""
-    cap = kw["request"].registry.settings["tessera.schedule.max_participants"]
+    cap = kw["registry"].settings["tessera.schedule.max_participants"]
     return colander.Length(max=cap, max_err=f"参与人最多 {cap} 个")
 
 

@@ -32,7 +32,7 @@ def whsec_secret(node, value: str) -> None:
 
 @colander.deferred
 def known_event_type(_node, kw):
-    return colander.OneOf(sorted(kw["request"].registry.webhooks_event_types))
+    return colander.OneOf(sorted(kw["registry"].webhooks_event_types))
 
 
 def url_node(**kw) -> colander.SchemaNode:
