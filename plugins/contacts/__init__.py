@@ -11,7 +11,7 @@ it answers are optional hooks, so contacts starts without it.
 from __future__ import annotations
 
 from core.toolkit import HTTP_CODE_ENVELOPE, Manifest, Setting, as_list, as_non_negative_int, as_positive_int, hookimpl
-from plugins.contacts import access, demo, hookspecs, plans, presence, work
+from plugins.contacts import access, deadlines, demo, hookspecs, plans, presence, work
 from plugins.contacts.access import ADMIN, CUSTOMERS_PERMISSION, ENGINEER, SALES, get_visible_customer
 from plugins.contacts.events import EVENT_TYPES
 from plugins.contacts.notices import TASK_NAME, send_assignment_notices
@@ -39,6 +39,7 @@ def includeme(config) -> None:
     config.declare_permission(CUSTOMERS_PERMISSION, default_roles=[ADMIN, SALES, ENGINEER])
     config.include("plugins.contacts.views")
     config.add_task(send_assignment_notices, name=TASK_NAME)
+    config.add_periodic_task(deadlines.follow_unfollowed_deadlines, minute="*/10")
 
 
 @hookimpl

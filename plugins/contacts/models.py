@@ -132,6 +132,9 @@ class Task(Base):
     completed_date: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # when the task moved to its current status (None for tasks older than this column)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the deadline a reminder plugin was last asked to remind the owner of; None: never asked (a task
+    # made before the site had one), or the reminder was dropped (deadlines.py)
+    deadline_reminder_for: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 

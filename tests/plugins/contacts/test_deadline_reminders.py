@@ -201,3 +201,19 @@ def test_listeners_hear_of_the_task_and_its_reminder_not_of_a_schedule(make_site
     clock.set(at(13, 0))
     site.run_periodic_tasks()
     assert listener.types == ["customer.changed", "task.changed", "reminder.sent"]
+
+
+def test_tasks_made_before_the_site_kept_reminders_are_reminded_once_it_does(make_site, clock):
+    """A site upgraded to deadline reminders, or enabling the schedule plugin later, reminds of the tasks it has."""
+    _, engineer_headers = site_with_a_task(make_site, clock, plugins=("contacts",))
+    upgraded = make_site(plugins=("contacts", "schedule"))
+
+    clock.set(at(10, 40))
+    assert upgraded.run_periodic_tasks()["plugins.contacts.deadlines.follow_unfollowed_deadlines"] == 1
+    assert upgraded.run_periodic_tasks()["plugins.contacts.deadlines.follow_unfollowed_deadlines"] == 0
+    clock.set(at(13, 0))
+    upgraded.run_periodic_tasks()
+    clock.set(at(13, 1))
+    upgraded.run_periodic_tasks()
+    inbox = upgraded.get("/api/notifications", headers=engineer_headers).json["data"]["results"]
+    assert [message["title"] for message in inbox if message["title"].startswith("任务截止")] == ["任务截止：巡检"]
