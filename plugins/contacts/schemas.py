@@ -57,6 +57,19 @@ def when(**kw) -> colander.SchemaNode:
     return colander.SchemaNode(colander.DateTime(default_tzinfo=None), **kw)
 
 
+class ClearableDateTime(colander.SchemaNode):
+    """A task's date that a change may take away: ``null`` gives None, leaving it out changes nothing."""
+
+    validator = staticmethod(supported_year)
+
+    @staticmethod
+    def schema_type():
+        return colander.DateTime(default_tzinfo=None)  # a naive time is the site's (work._times)
+
+    def deserialize(self, cstruct=colander.null):
+        return None if cstruct is None else super().deserialize(cstruct)
+
+
 def query(*nodes: colander.SchemaNode) -> colander.SchemaNode:
     return colander.SchemaNode(colander.Mapping(), *nodes)
 
@@ -179,8 +192,8 @@ class TaskChanges(colander.MappingSchema):
     title = text(200, required=False)
     priority = optional(one_of(TASK_PRIORITIES))
     deviceId = id_node(missing=colander.drop)
-    startDate = when(missing=colander.drop)
-    deadline = when(missing=colander.drop)
+    startDate = ClearableDateTime(missing=colander.drop)
+    deadline = ClearableDateTime(missing=colander.drop)
     engineerIds = ids(missing=colander.drop)
     ownerId = id_node(missing=colander.drop)
 

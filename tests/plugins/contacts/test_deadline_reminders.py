@@ -109,6 +109,16 @@ def test_reopening_a_task_brings_its_reminder_back_once(world):
     assert len(deadline_notices(world, world.zhangsan)) == 1  # that deadline was already reminded of
 
 
+def test_taking_the_deadline_away_cancels_its_reminder(world):
+    task = new_task(world)
+    changed = world.call("PUT", f"tasks/{task['taskId']}", world.zhaoliu, {"deadline": None})["data"]
+    assert changed["deadline"] is None and changed["startDate"] == task["startDate"]  # only what was given changes
+
+    tick_at(world, at(13, 0))
+    assert deadline_notices(world, world.zhangsan) == []
+    assert reminder_states(world) == [("cancelled", "任务没有截止时间")]
+
+
 def test_deleting_the_customer_deletes_its_tasks_and_their_reminders(world, password):
     task = new_task(world)
     world.call("DELETE", task["path"], world.zhaoliu, {"password": password})
