@@ -402,7 +402,7 @@ class Page:
 
 def paginate(dbsession: Session, statement, number: int, size: int, scalars: bool = True,
              rows_by_key=None) -> Page:
-    """Run ``statement`` for one page: two queries, a count and the page itself.
+    """Run ``statement`` for one page: a count, then the page itself.
 
     ``scalars=False`` returns plain rows, read through the session's connection without the
     ORM's bookkeeping. With ``rows_by_key``, ``statement`` selects only a unique key: the
