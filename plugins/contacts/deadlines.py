@@ -11,7 +11,7 @@ site had a plugin keeping reminders, or while they were switched off — are, ev
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from core.toolkit import User, transaction_scope
 from plugins.contacts.models import Customer, Task, TaskEngineer
@@ -83,6 +83,7 @@ def follow_unfollowed_deadlines(registry) -> int:
             .where(Task.deadline_reminder_for.is_(None), Task.deadline > registry.clock.now(),
                    Task.status.in_(OPEN_STATUSES), Task.is_deleted.is_(False), Customer.is_deleted.is_(False),
                    Task.engineer_links.any(TaskEngineer.is_owner.is_(True)))
+            .options(contains_eager(Task.customer), selectinload(Task.engineer_links).joinedload(TaskEngineer.engineer))
             .order_by(Task.deadline, Task.id).limit(FOLLOWED_PER_RUN)).all()
         for task in tasks:
             follow_deadline(registry, dbsession, task.owner, task)
