@@ -30,26 +30,10 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.harness import NoiseGauge, demo_site, fetch, machine, server, token_for, verdict, wrk  # noqa: E402
+from bench.harness import NoiseGauge, demo_site, fetch, machine, mixed_load_script, server, token_for, verdict, wrk  # noqa: E402
 
 LIST = "/api/customer/schedules/?status=pending&ordering=-start_time&limit=20"
 SLOW_READ = "/api/customer/schedules/?search=%E6%B2%A1%E6%9C%89&limit=20"  # matches nothing: reads every row
-MIXED = """
-local counter = 0
-local function json_headers()
-  local headers = {{["Content-Type"] = "application/json"}}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  return headers
-end
-request = function()
-  counter = counter + 1
-  if counter % {every} == 0 then
-    return wrk.format("PATCH", "/api/customer/schedules/{id}/", json_headers(),
-                      '{{"title": "改名 ' .. counter .. '"}}')
-  end
-  return wrk.format("GET", "{list}")
-end
-"""
 
 
 def health_times(url: str, count: int = 40) -> list[float]:
@@ -74,9 +58,8 @@ def main() -> None:
         own = fetch(url + LIST, token)
         import json
         schedule_id = json.loads(own)["data"]["results"][0]["id"]
-        script = os.path.join(args.data, "mixed.lua")
-        with open(script, "w") as handle:
-            handle.write(MIXED.format(id=schedule_id, list=LIST, every=args.write_every))
+        script = mixed_load_script(os.path.join(args.data, "mixed.lua"), [LIST], schedule_id, "title",
+                                   every=args.write_every)
         wrk(url + LIST, token, seconds=2, script=script)
         gauge = NoiseGauge()
         gauge.start()

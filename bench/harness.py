@@ -122,6 +122,34 @@ class Load:
     requests: int
 
 
+_MIXED_LOAD = """
+local paths = {{{paths}}}
+local counter = 0
+local function json_headers()
+  local headers = {{["Content-Type"] = "application/json"}}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  return headers
+end
+request = function()
+  counter = counter + 1
+  if counter % {every} == 0 then
+    return wrk.format("PATCH", "/api/customer/schedules/{schedule_id}/", json_headers(),
+                      '{{"{field}": "改 ' .. counter .. '"}}')
+  end
+  return wrk.format("GET", paths[counter % #paths + 1])
+end
+"""
+
+
+def mixed_load_script(path: str, reads: list[str], schedule_id: int, field: str, every: int = 10) -> str:
+    """Write a wrk script to ``path`` and return it: GETs of ``reads`` in turn, and every ``every``-th request
+    a PATCH of one schedule's ``field`` (a write, committed with its fsync)."""
+    with open(path, "w") as handle:
+        handle.write(_MIXED_LOAD.format(paths=", ".join(f'"{read}"' for read in reads), schedule_id=schedule_id,
+                                        field=field, every=every))
+    return path
+
+
 def wrk(url: str, token: str | None = None, seconds: int = 10, connections: int = 8, script: str | None = None) -> Load:
     """wrk on the load core: requests/s, p50, p99 and non-2xx/socket errors."""
     if shutil.which("wrk") is None:

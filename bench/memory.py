@@ -20,25 +20,18 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.harness import NoiseGauge, demo_site, fetch, machine, process_ids, server, token_for, verdict, wrk  # noqa: E402
-
-ROTATION = """
-local paths = {{{paths}}}
-local counter = 0
-local function json_headers()
-  local headers = {{["Content-Type"] = "application/json"}}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  return headers
-end
-request = function()
-  counter = counter + 1
-  if counter % 10 == 0 then
-    return wrk.format("PATCH", "/api/customer/schedules/{id}/", json_headers(),
-                      '{{"remark": "备注 ' .. counter .. '"}}')
-  end
-  return wrk.format("GET", paths[counter % #paths + 1])
-end
-"""
+from bench.harness import (  # noqa: E402
+    NoiseGauge,
+    demo_site,
+    fetch,
+    machine,
+    mixed_load_script,
+    process_ids,
+    server,
+    token_for,
+    verdict,
+    wrk,
+)
 
 
 def rss_mb(pid: int) -> float:
@@ -67,9 +60,7 @@ def main() -> None:
                  f"/api/schedule/schedules/calendar_view/?year={today.year}&month={today.month}",
                  "/api/customer/schedules/statistics/", "/api/notifications", "/api/v1/contacts/customers?size=20",
                  "/api/v1/contacts/engineers/status"]
-        script = os.path.join(args.data, "rotation.lua")
-        with open(script, "w") as handle:
-            handle.write(ROTATION.format(paths=", ".join(f'"{path}"' for path in paths), id=listing[0]["id"]))
+        script = mixed_load_script(os.path.join(args.data, "rotation.lua"), paths, listing[0]["id"], "remark")
         start_rss = rss_mb(pid)
         curve, sent, errors = [], 0, 0
         gauge = NoiseGauge()

@@ -5,23 +5,9 @@ import logging
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
-
-from core.db import transaction_scope
-from core.models import User
 
 SCHEDULES = "/api/customer/schedules/"
 CUSTOMERS = "/api/v1/contacts/customers"
-
-
-@pytest.fixture
-def admin(site):
-    return site.create_user("boss", role="admin")
-
-
-def user_count(site):
-    with transaction_scope(site.registry) as dbsession:
-        return dbsession.scalar(select(func.count()).select_from(User))
 
 
 def send(site, path, body: bytes, content_type, headers=None, status=None):

@@ -1,24 +1,12 @@
 """Admin user management."""
 import pytest
-from sqlalchemy import func, select
 
-from core.db import transaction_scope
-from core.models import User
+from tests.support import user_count
 
 
 @pytest.fixture
 def site(make_site):
     return make_site(plugins=[])
-
-
-@pytest.fixture
-def admin(site):
-    return site.create_user("boss", role="admin")
-
-
-def user_count(site):
-    with transaction_scope(site.registry) as dbsession:
-        return dbsession.scalar(select(func.count()).select_from(User))
 
 
 def test_admin_creates_lists_reads_updates_and_deactivates_users(site, admin):

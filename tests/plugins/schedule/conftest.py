@@ -6,3 +6,9 @@ import pytest
 @pytest.fixture
 def site_settings():
     return {"tessera.permission.schedule.remind_external": "engineer"}
+
+
+@pytest.fixture
+def lawyer(site):
+    """The calendar owner of the feed, sharing and exception tests (with an address, for the feeds)."""
+    return site.create_user("lawyer", email="lawyer@example.com")

@@ -9,14 +9,9 @@ import pytest
 
 from tests.plugins.schedule.api_support import call, create
 from tests.plugins.schedule.reminder_support import reminder_rows
-from tests.plugins.schedule.test_feeds import (  # noqa: F401 - the site and lawyer fixtures too
-    SHANGHAI,
-    fetch,
-    lawyer,
-    occurrences_of,
-    site,
-    subscribe,
-)
+from tests.plugins.schedule.test_feeds import SHANGHAI, fetch, occurrences_of, subscribe
+
+pytestmark = pytest.mark.plugins("schedule")
 
 
 def scoped(path: str, **params) -> str:

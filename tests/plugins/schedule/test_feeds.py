@@ -16,17 +16,8 @@ from dateutil import rrule as dateutil_rrule
 
 from tests.plugins.schedule.api_support import API, call, create
 
+pytestmark = pytest.mark.plugins("schedule")
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",))
-
-
-@pytest.fixture
-def lawyer(site):
-    return site.create_user("lawyer", email="lawyer@example.com")
 
 
 @pytest.fixture

@@ -6,15 +6,7 @@ from plugins.schedule.reminders.dispatch import dispatch_due
 from tests.plugins.schedule.api_support import API, call, create
 from tests.plugins.schedule.reminder_support import inbox_titles
 
-
-@pytest.fixture
-def site(make_site):
-    return make_site(plugins=("schedule",))
-
-
-@pytest.fixture
-def lawyer(site):
-    return site.create_user("lawyer", email="lawyer@example.com")
+pytestmark = pytest.mark.plugins("schedule")
 
 
 @pytest.fixture
