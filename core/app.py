@@ -145,7 +145,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     raw.update(core_values)
     raw.update(resolve(raw, _plugin_settings(enabled), environ))
     _check_jwt_secret(raw)
-    raw.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    raw.setdefault("tm.manager_hook", "core.db.request_transaction_manager")
     raw["handle_exceptions"] = False  # our exception views answer in the envelope, not Cornice's
 
     config = Configurator(settings=raw)

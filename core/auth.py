@@ -7,6 +7,7 @@ token of an active user; ``admin`` needs the admin role; any other permission
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Iterable
@@ -61,10 +62,26 @@ def read_token(registry, token: str) -> TokenClaims:
     Every claim is checked for its type and range: a token is only ever as long-lived as this site
     issues them (``tessera.jwt_lifetime``), whatever its ``exp`` says.
     """
+    issued, expires, user_id, version = _signed_claims(registry.settings["tessera.jwt_secret"], token)
+    now = registry.clock.now().timestamp()
+    if issued > now + _CLOCK_SKEW_SECONDS or expires - issued > registry.settings["tessera.jwt_lifetime"]:
+        raise TokenError("token lifetime is not one this site issues")
+    if now >= expires:
+        raise TokenError("token has expired")
+    return TokenClaims(user_id, version)
+
+
+# A client sends the same token with every request, and checking its signature is a third of what
+# authenticating costs; the verdict on the same bytes under the same secret never changes, so it is
+# remembered. Refusals are not (an exception is never cached), so garbage cannot fill it, and the
+# time checks above still run on every request.
+@functools.lru_cache(maxsize=4096)
+def _signed_claims(secret: str, token: str) -> tuple[int, int, int, int]:
+    """(iat, exp, user id, token version) of a token signed with ``secret``; TokenError otherwise."""
     try:
         claims = jwt.decode(
-            token, registry.settings["tessera.jwt_secret"], algorithms=[_ALGORITHM],
-            # times are checked against the site clock below, so tests can move time
+            token, secret, algorithms=[_ALGORITHM],
+            # times are checked against the site clock by read_token, so tests can move time
             options={"require": ["sub", "ver", "exp", "iat"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.InvalidSignatureError:
@@ -77,12 +94,7 @@ def read_token(registry, token: str) -> TokenClaims:
     if not (_whole_number(issued) and _whole_number(expires) and _whole_number(version)
             and isinstance(subject, str) and subject.isascii() and subject.isdigit() and 0 < int(subject) <= MAX_ID):
         raise TokenError("token is malformed")
-    now = registry.clock.now().timestamp()
-    if issued > now + _CLOCK_SKEW_SECONDS or expires - issued > registry.settings["tessera.jwt_lifetime"]:
-        raise TokenError("token lifetime is not one this site issues")
-    if now >= expires:
-        raise TokenError("token has expired")
-    return TokenClaims(int(subject), version)
+    return issued, expires, int(subject), version
 
 
 def bearer_token(request: Request) -> str | None:
