@@ -430,8 +430,8 @@ def _page_by_key(connection, statement, number: int, size: int, rows_by_key) -> 
     # the statement selects the key alone: counting needs no subquery around it
     total = connection.execute(statement.with_only_columns(func.count(), maintain_column_froms=True)
                                .order_by(None)).scalar()
-    keys = list(connection.execute(statement.limit(size).offset((number - 1) * size)).scalars())
-    by_key = {row[0]: row for row in connection.execute(rows_by_key, {"keys": keys})} if keys else {}
+    keys = connection.execute(statement.limit(size).offset((number - 1) * size)).scalars().all()
+    by_key = {row[0]: row for row in connection.execute(rows_by_key, {"keys": keys}).all()} if keys else {}
     return Page(items=[by_key[key] for key in keys], total=total or 0, number=number, size=size)
 
 

