@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import jwt
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, make_transient_to_detached
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import Request, RequestLocalCache
 from pyramid.security import Allowed, Denied
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 from zope.interface import implementer
 
 from core.api import MAX_ID
