@@ -17,10 +17,11 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import Request, RequestLocalCache
 from pyramid.security import Allowed, Denied
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 from zope.interface import implementer
 
 from core.api import MAX_ID
+from core.db import reading_before_work
 from core.models import User
 from core.registrations import claim
 from core.settings import as_list
@@ -127,7 +128,7 @@ class TokenSecurityPolicy:
         except TokenError as exc:
             request.environ["tessera.auth_error"] = str(exc)
             return None
-        user = _signed_in_user(request.dbsession, claims.user_id)
+        user = _signed_in_user(request, claims.user_id)
         if user is None or not user.is_active:
             request.environ["tessera.auth_error"] = "user is unknown or inactive"
             return None
@@ -164,19 +165,21 @@ class TokenSecurityPolicy:
 _USER_ROW = select(*User.__table__.columns).where(User.__table__.c.id == bindparam("user_id"))
 
 
-def _signed_in_user(dbsession: Session, user_id: int) -> User | None:
-    """The user ``user_id`` in ``dbsession``, as ``dbsession.get`` would give it, at half the cost.
+def _signed_in_user(request: Request, user_id: int) -> User | None:
+    """The user ``user_id`` in ``request.dbsession``, as ``dbsession.get`` would give it, at half the cost.
 
     Every request asks this once, and the ORM's load of one row took more than its query:
-    the row is read with a statement built once and made the session's own, persistent and
-    unchanged (``make_transient_to_detached`` resets what the constructor recorded as changes).
+    the row is read with a statement built once (``reading_before_work``: not yet inside a
+    writer's lock) and made the session's own, persistent and unchanged
+    (``make_transient_to_detached`` resets what the constructor recorded as changes).
     """
-    row = dbsession.connection().execute(_USER_ROW, {"user_id": user_id}).first()
+    with reading_before_work(request) as connection:
+        row = connection.execute(_USER_ROW, {"user_id": user_id}).first()
     if row is None:
         return None
     user = User(**row._mapping)
     make_transient_to_detached(user)
-    dbsession.add(user)
+    request.dbsession.add(user)
     return user
 
 

@@ -24,7 +24,7 @@ import orjson
 import transaction as transaction_package
 import zope.sqlalchemy
 from sqlalchemy import DateTime, MetaData, create_engine, event, or_
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -180,6 +180,22 @@ def request_dbsession(request) -> Session:
     registry = request.registry
     return registry.request_session_factory(
         bind=registry.dbengine if request.method not in READ_METHODS else registry.dbengine_read_only)
+
+
+@contextlib.contextmanager
+def reading_before_work(request) -> Iterator[Connection]:
+    """A connection for what a request reads before its view runs (who is asking).
+
+    On SQLite a writing request's session takes the write lock with its first statement and
+    holds it to the commit, while every writer of the site waits: read on it, authentication
+    would start that wait before the view has even validated its input. Such a request reads
+    on a read-only connection of its own instead; any other uses its session's.
+    """
+    if request.method in READ_METHODS or request.registry.dbengine.dialect.name != "sqlite":
+        yield request.dbsession.connection()
+        return
+    with request.registry.dbengine_read_only.connect() as connection:
+        yield connection
 
 
 @contextlib.contextmanager

@@ -50,7 +50,22 @@ def test_reads_begin_deferred_and_writes_take_the_lock_up_front(site, begins):
     site.get("/api/users", headers=headers)
     assert begins == ["BEGIN"]
     site.patch_json(f"/api/users/{admin.id}", {"department": "服务部"}, headers=headers)
-    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+    # who is asking is read before the write begins (see the test below)
+    assert begins == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]
+
+
+def test_a_write_refused_before_its_view_does_not_wait_for_the_writer(site):
+    admin = site.create_user("boss", role="admin")
+    writer = sqlite3.connect(site.registry.dbengine.url.database, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        # authentication and validation take no write lock: with it held elsewhere, this answers at once
+        body = site.patch_json(f"/api/users/{admin.id}", {"is_active": "maybe"}, headers=site.headers(admin),
+                               status=400).json
+        assert body["code"] == 4001 and "is_active" in body["data"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def test_background_work_writes_unless_it_says_it_only_reads(site, begins):
