@@ -83,26 +83,41 @@ class _Series:
     local_start: dt.datetime
     until: dt.datetime | None
     excluded: frozenset = frozenset()  # the starts ``exdates`` removes
-    # the starts of the windows asked for lately: expanding a window is a pure function, and the
-    # views of today, this week or a month ask for the same windows again and again
+    # the occurrences of the windows asked for lately: expanding a window is a pure function, and
+    # the views of today, this week or a month ask for the same windows again and again
     remembered: collections.OrderedDict = field(default_factory=collections.OrderedDict, compare=False, hash=False)
 
     def rrule(self, dtstart: dt.datetime | None = None) -> rrule.rrule:
         return _rrule_at(self, dtstart or self.local_start)
 
-    def starts(self, after: dt.datetime, before: dt.datetime) -> tuple[dt.datetime, ...]:
-        """The starts, in UTC, from local ``after`` to ``before``, but those ``exdates`` removes. The cost
-        follows the window, not the series' age: expansion begins next to the window."""
-        key = (after, before)
+    def occurrences(self, window_start: dt.datetime, window_end: dt.datetime, duration: dt.timedelta,
+                    has_end: bool) -> tuple[Occurrence, ...]:
+        """The occurrences lasting ``duration`` (without an end: ``has_end`` false) that overlap
+        [window_start, window_end), in UTC, but those ``exdates`` removes. The cost follows the
+        window, not the series' age: expansion begins next to the window."""
+        key = (window_start, window_end, duration, has_end)
         found = self.remembered.get(key)
         if found is None:
-            found = self.remembered[key] = tuple(
-                local_start.astimezone(dt.timezone.utc)
-                for local_start in self.rrule(self.start_near(after)).between(after, before, inc=True)
-                if local_start not in self.excluded)
+            found = self.remembered[key] = tuple(self._expand(window_start, window_end, duration, has_end))
             if len(self.remembered) > _WINDOWS_REMEMBERED:
                 self.remembered.popitem(last=False)
         return found
+
+    def _expand(self, window_start: dt.datetime, window_end: dt.datetime, duration: dt.timedelta,
+                has_end: bool) -> Iterator[Occurrence]:
+        tz = self.local_start.tzinfo
+        after = (window_start - duration).astimezone(tz)
+        # an hour past the window's end: local times compare by the wall clock, which repeats an hour in autumn
+        before = (window_end + _ONE_HOUR).astimezone(tz)
+        for local_start in self.rrule(self.start_near(after)).between(after, before, inc=True):
+            if local_start in self.excluded:
+                continue
+            start = local_start.astimezone(dt.timezone.utc)
+            if start >= window_end:
+                return
+            end = start + duration
+            if _overlaps(start, end, window_start, window_end):
+                yield Occurrence(start, end if has_end else None, start)
 
     def start_near(self, moment: dt.datetime, periods_before: int = 1) -> dt.datetime:
         """A dtstart in step with the series (whole intervals after its first start), at least
@@ -205,14 +220,7 @@ def occurrences(schedule, window_start: dt.datetime, window_end: dt.datetime, tz
             yield Occurrence(schedule.start_time, schedule.end_time, None)
         return
     series = _series_of(schedule.recurrence_rule, schedule.start_time, tz)
-    search_from = (window_start - duration).astimezone(tz)
-    # an hour past the window's end: local times compare by the wall clock, which repeats an hour in autumn
-    for start in series.starts(search_from, (window_end + _ONE_HOUR).astimezone(tz)):
-        if start >= window_end:
-            return
-        end = start + duration
-        if _overlaps(start, end, window_start, window_end):
-            yield Occurrence(start, end if schedule.end_time else None, start)
+    yield from series.occurrences(window_start, window_end, duration, schedule.end_time is not None)
 
 
 def series_end(schedule, tz) -> dt.datetime | None:
