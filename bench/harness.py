@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -228,7 +229,28 @@ def timed_gets(app, path: str, headers: dict, repeat: int) -> tuple[list[float],
 
 def machine() -> str:
     return (f"{dt.date.today().isoformat()}, {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"loadavg {open('/proc/loadavg').read().split()[0]}")
+            f"loadavg {open('/proc/loadavg').read().split()[0]}, speed gauge {speed_gauge():.0f} us")
+
+
+def speed_gauge(requests: int = 3000) -> float:
+    """The machine's speed now: the CPU microseconds one request to a bare Pyramid app costs in process
+    (the median of ten rounds). This machine's speed drifts, by twice within an hour: a figure
+    compared with one from another run should be compared in proportion to their gauges."""
+    from webob import Request
+
+    from bench.serve import ceiling_app
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as body:
+        body.write(b'{"code": 2000}')
+        body.flush()
+        app = ceiling_app(body.name)
+    rounds = []
+    for _ in range(10):
+        started = time.thread_time()
+        for _ in range(requests // 10):
+            Request.blank("/gauge").get_response(app)
+        rounds.append((time.thread_time() - started) / (requests // 10) * 1e6)
+    return sorted(rounds)[len(rounds) // 2]
 
 
 def verdict(holds: bool) -> str:
