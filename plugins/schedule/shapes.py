@@ -93,7 +93,7 @@ def _occurrence_times(registry, occurrence: Occurrence) -> dict:
 
 
 class OccurrenceShapes:
-    """``occurrence_json`` for the many occurrences of a window's rows (``windows.WINDOW_COLUMNS``):
+    """``occurrence_json`` for the many occurrences of a window's rows (``windows.WindowRow``):
     each schedule's own fields and owner are shaped once, each occurrence only adds its times."""
 
     def __init__(self, dbsession, registry, pairs):
