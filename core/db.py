@@ -11,7 +11,9 @@ writes; every other request, and ``transaction_scope(registry)`` unless told
 ``write=False``, begins ``IMMEDIATE``: it takes the write lock up front, so a
 read-then-write (a claim, a conflict check) never fails half-way because
 another writer committed in between. Keep slow work — password hashing,
-network calls — out of a transaction that holds the lock.
+network calls — out of a transaction that holds the lock. A writing request
+reads who is asking before its own transaction begins (``reading_before_work``),
+so the lock is taken by its view's first statement.
 """
 from __future__ import annotations
 
