@@ -80,7 +80,11 @@ def _read_sqlite_utc(value: str | None) -> dt.datetime | None:
     # SQLite hands back the naive UTC text it keeps ("2026-05-01 01:00:00.000000"); reading it
     # straight to an aware instant is 5x faster than SQLAlchemy's parser and then
     # process_result_value, and a list of 20 schedules reads a hundred of them
-    return None if value is None else dt.datetime.fromisoformat(value + "+00:00")
+    if value is None:
+        return None
+    if len(value) == 10:  # a date alone (SQL's date(), a hand-made row): its midnight, as SQLAlchemy read it
+        value += " 00:00:00"
+    return dt.datetime.fromisoformat(value + "+00:00")
 
 
 def contains_text(text: str, *columns):

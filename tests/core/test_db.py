@@ -1,4 +1,6 @@
 """SQLite serves readers side by side: only writers queue for the write lock."""
+import contextlib
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -74,3 +76,16 @@ def test_background_work_writes_unless_it_says_it_only_reads(site, begins):
     with transaction_scope(site.registry, write=False) as dbsession:
         dbsession.scalar(select(User.id))
     assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+@pytest.mark.parametrize("stored, read", [
+    ("2026-05-01 01:00:00.000000", dt.datetime(2026, 5, 1, 1, tzinfo=dt.timezone.utc)),
+    ("2026-05-01 01:00:00", dt.datetime(2026, 5, 1, 1, tzinfo=dt.timezone.utc)),
+    ("2026-05-01", dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc)),
+])
+def test_instants_stored_on_sqlite_read_back_aware_in_utc(site, stored, read):
+    user = site.create_user("li")
+    with contextlib.closing(sqlite3.connect(site.registry.dbengine.url.database)) as connection, connection:
+        connection.execute("UPDATE core_user SET created_at = ? WHERE id = ?", (stored, user.id))
+    with transaction_scope(site.registry, write=False) as dbsession:
+        assert dbsession.scalar(select(User.created_at).where(User.id == user.id)) == read
