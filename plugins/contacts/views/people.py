@@ -35,10 +35,19 @@ COMPLETED_TASKS_SHOWN = 20
 NO_LOCATION = "未设置"
 
 
-def _engineers(dbsession, *where):
-    return dbsession.execute(
-        select(User, EngineerPresence).outerjoin(EngineerPresence, EngineerPresence.user_id == User.id)
+#: what the engineers' pages show of each, and of their presence: read as rows, not ORM objects
+#: (the status board shows a hundred engineers)
+_PERSON_COLUMNS = (User.id, User.work_id, User.name, User.avatar, User.department, User.location, User.mobile,
+                   EngineerPresence.user_id.label("presence_of"), EngineerPresence.status,
+                   EngineerPresence.last_active_time, EngineerPresence.status_set_at)
+
+
+def _engineers(dbsession, *where) -> list[tuple]:
+    """(person, presence) rows of the active engineers, by id; presence is None for one who never had any."""
+    rows = dbsession.connection().execute(
+        select(*_PERSON_COLUMNS).outerjoin(EngineerPresence, EngineerPresence.user_id == User.id)
         .where(User.role == ENGINEER, User.is_active.is_(True), *where).order_by(User.id)).all()
+    return [(row, row if row.presence_of is not None else None) for row in rows]
 
 
 def working_since(in_progress: list) -> dt.datetime | None:
