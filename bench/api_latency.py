@@ -68,7 +68,7 @@ def main() -> None:
         median = statistics.median(cpu)
         print(f"{name:16} {median:7.1f} {statistics.median(wall):8.1f} {counted.count:7}  ≤ {target:>3}  "
               f"{verdict(median <= target)}", flush=True)
-    print(f"other processes used {gauge.stop():.2f} cores meanwhile")
+    print(f"other processes used {gauge.stop():.2f} cores meanwhile; {gauge.speed}")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def main() -> None:
             judged = f"≤ {target:>3}  {verdict(median <= target)}" if target else ""
             print(f"{person:8} {view:14} {median:8.1f} {statistics.median(wall):8.1f} {cold:8.1f} {shown!s:>11} {judged}",
                   flush=True)
-    print(f"other processes used {gauge.stop():.2f} cores meanwhile")
+    print(f"other processes used {gauge.stop():.2f} cores meanwhile; {gauge.speed}")
 
 
 if __name__ == "__main__":

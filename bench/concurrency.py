@@ -73,7 +73,7 @@ def main() -> None:
             beside_slow_read = health_times(url)
     ratio = mixed.p99_ms / mixed.p50_ms
     print(f"mixed 8 connections, one request in {args.write_every} a write: {mixed.requests_per_second:.0f} req/s, p50 {mixed.p50_ms:.1f} ms, p99 {mixed.p99_ms:.1f} ms, "
-          f"errors {mixed.errors} (other processes used {noise:.2f} cores)")
+          f"errors {mixed.errors} (other processes used {noise:.2f} cores; {gauge.speed})")
     print(f"p99 / p50              {ratio:6.1f}   target <= 5     {verdict(ratio <= 5)}")
     print(f"errors                 {mixed.errors:6d}   target 0        {verdict(mixed.errors == 0)}")
     print(f"/api/health alone: median {statistics.median(alone):.1f} ms, worst {max(alone):.1f} ms")

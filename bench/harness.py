@@ -177,10 +177,13 @@ def _ms(text: str) -> float:
 
 
 class NoiseGauge:
-    """CPU (in cores) that processes other than ours used between ``start`` and ``stop``."""
+    """CPU (in cores) that processes other than ours used between ``start`` and ``stop``; and
+    ``speed``, the machine's speed gauge at both ends (``speed_gauge``), since its speed drifts
+    even when no other process runs."""
 
     def __init__(self):
         self.started = None
+        self.speed = ""
 
     @staticmethod
     def _busy_ticks() -> int:
@@ -208,11 +211,13 @@ class NoiseGauge:
         return own
 
     def start(self) -> None:
+        self.speed_before = speed_gauge()
         self.started = (time.monotonic(), self._busy_ticks(), self._own_ticks())
 
     def stop(self) -> float:
         seconds = time.monotonic() - self.started[0]
         others = (self._busy_ticks() - self.started[1]) - (self._own_ticks() - self.started[2])
+        self.speed = f"speed gauge {self.speed_before:.0f} -> {speed_gauge():.0f} us"
         return max(others, 0) / os.sysconf("SC_CLK_TCK") / seconds
 
 

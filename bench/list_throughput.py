@@ -68,7 +68,7 @@ def measure(name: str, url: str, token: str | None, seconds: int, results: dict)
     load = wrk(url, token, seconds=seconds)
     results[name] = (load, gauge.stop())
     print(f"{name:12} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:7.1f} ms  p99 {load.p99_ms:7.1f} ms  "
-          f"errors {load.errors}  (other processes used {results[name][1]:.2f} cores)", flush=True)
+          f"errors {load.errors}  (other processes used {results[name][1]:.2f} cores; {gauge.speed})", flush=True)
 
 
 def main() -> None:

@@ -75,7 +75,7 @@ def main() -> None:
     peak = max(rss for _, rss in curve)
     half = next(rss for count, rss in curve if count >= sent / 2)
     growth = (curve[-1][1] - half) / half
-    print(f"\nstarted at {start_rss:.1f} MB; {sent:,} requests, {errors} errors; other processes used {noise:.2f} cores")
+    print(f"\nstarted at {start_rss:.1f} MB; {sent:,} requests, {errors} errors; other processes used {noise:.2f} cores; {gauge.speed}")
     print(f"peak RSS                 {peak:6.1f} MB   target <= 150 MB   {verdict(peak <= 150)}")
     print(f"growth over second half  {growth:6.1%}      target < 5%       {verdict(growth < 0.05)}")
 
