@@ -226,6 +226,8 @@ def includeme(config) -> None:
     config.registry.dbengine = engine
     config.registry.dbengine_read_only = engine.execution_options(**{READ_ONLY: True})
     config.registry.dbsession_factory = make_session_factory(engine)
+    # requests' sessions come from a factory of their own: its listeners join them to the
+    # requests' transaction manager, while background work's sessions join their own
     config.registry.request_transactions = RequestTransactions()
     config.registry.request_session_factory = make_session_factory(engine)
     zope.sqlalchemy.register(config.registry.request_session_factory,
