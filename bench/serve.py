@@ -15,13 +15,10 @@ import sys
 sys.path.insert(0, os.environ.get("TESSERA_SOURCE") or os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def ceiling_app(body_path: str):
+def ceiling_app(body: bytes):
     """The pure-Python ceiling: Pyramid routing one path to a view that answers fixed bytes."""
     from pyramid.config import Configurator
     from pyramid.response import Response
-
-    with open(body_path, "rb") as handle:
-        body = handle.read()
 
     def answer(request):
         return Response(body=body, content_type="application/json", charset="utf-8")
@@ -53,7 +50,11 @@ def main() -> None:
     # 8 connections on 8 threads queue by design; waitress would warn of every queued request
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
-    app = ceiling_app(args.ceiling) if args.ceiling else site_app(args.ini)
+    if args.ceiling:
+        with open(args.ceiling, "rb") as handle:
+            app = ceiling_app(handle.read())
+    else:
+        app = site_app(args.ini)
     print("serving", flush=True)
     waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads, _quiet=True)
 
