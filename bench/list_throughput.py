@@ -10,6 +10,9 @@ connections) loads it from the other. In the same run it serves:
 - the ceiling: a bare Pyramid app on waitress answering the very same bytes from memory;
 - ``/api/health`` with the same token on the same server: what authentication, the
   transaction and the envelope cost around any view (the framework's floor);
+- the SQL floor: the very statements one list request sends to SQLite, run through
+  ``sqlite3`` by a bare WSGI function with no framework, that answers their rows as
+  JSON: what no code above the SQL could beat (``serve.floor_app``);
 - the previous code: ``--base`` (default: the commit before this work) checked out in a
   temporary worktree, on a copy of the database without the indexes added since.
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -61,6 +65,24 @@ def database_without_new_indexes(ini_folder: str, target_folder: str) -> str:
     return site_ini(target_folder, database)
 
 
+def statements_of(ini: str, path: str, token: str) -> list:
+    """What one GET of ``path`` sends to the database: ``[[sql, parameters], …]``, its BEGIN included."""
+    from sqlalchemy import event
+    from webob import Request
+
+    from bench.serve import site_app
+
+    app = site_app(ini)
+    get = Request.blank(path, headers={"Authorization": f"Bearer {token}"})
+    get.get_response(app)  # the first request also reads what later ones remember
+    sent: list = []
+    event.listen(app.registry.dbengine, "before_cursor_execute",
+                 lambda _conn, _cursor, sql, parameters, *_: sent.append([sql, list(parameters or ())]))
+    Request.blank(path, headers={"Authorization": f"Bearer {token}"}).get_response(app)
+    app.registry.dbengine.dispose()
+    return sent
+
+
 def measure(name: str, url: str, token: str | None, seconds: int, results: dict) -> None:
     gauge = NoiseGauge()
     wrk(url, token, seconds=2)  # warm up
@@ -92,15 +114,25 @@ def main() -> None:
         handle.write(body)
     with server("--ceiling", body_path) as url:
         measure("ceiling", url + PATH, None, args.seconds, results)
+    statements_path = os.path.join(args.data, "list-statements.json")
+    with open(statements_path, "w") as handle:
+        json.dump(statements_of(ini, PATH, token), handle)
+    with server("--floor", statements_path, "--database", os.path.join(args.data, "site.sqlite")) as url:
+        fetch(url + PATH)  # fails loudly if the floor cannot run them
+        measure("sql floor", url + PATH, None, args.seconds, results)
     with base_checkout(args.base) as source, tempfile.TemporaryDirectory() as folder:
         with server("--ini", database_without_new_indexes(args.data, folder), source=source) as url:
             measure("previous", url + PATH, token, args.seconds, results)
     tessera, ceiling, previous = (results[name][0] for name in ("tessera", "ceiling", "previous"))
     share = tessera.requests_per_second / ceiling.requests_per_second
     speedup = tessera.requests_per_second / previous.requests_per_second
-    floor = results["health"][0].requests_per_second / ceiling.requests_per_second
-    print(f"\nbody {len(body):,} bytes; /api/health with the same token: {floor:.1%} of the ceiling "
+    health = results["health"][0].requests_per_second / ceiling.requests_per_second
+    sql_floor = results["sql floor"][0].requests_per_second
+    print(f"\nbody {len(body):,} bytes; /api/health with the same token: {health:.1%} of the ceiling "
           "(what the app does around any view)")
+    print(f"the list's own SQL with no framework: {sql_floor / ceiling.requests_per_second:.1%} of the ceiling, "
+          f"{sql_floor / previous.requests_per_second:.1f}x the previous code; "
+          f"Tessera serves {tessera.requests_per_second / sql_floor:.1%} of that floor")
     print(f"share of the ceiling   {share:6.1%}   target >= 25%   {verdict(share >= 0.25)}")
     print(f"speed-up over previous {speedup:6.1f}x   target >= 5x    {verdict(speedup >= 5)}")
     print(f"errors                 {tessera.errors:6d}    target 0        {verdict(tessera.errors == 0)}")

@@ -2,6 +2,7 @@
 
     python bench/serve.py --ini site.ini --port 6601
     python bench/serve.py --ceiling body.json --port 6602   # a bare Pyramid app answering those bytes
+    python bench/serve.py --floor statements.json --database site.sqlite --port 6603   # that SQL, no framework
 
 ``TESSERA_SOURCE`` names the source tree to serve (a checkout of an older commit, to
 measure the rate before a change); by default this one.
@@ -29,6 +30,40 @@ def ceiling_app(body: bytes):
         return config.make_wsgi_app()
 
 
+def floor_app(statements: list, database: str):
+    """The SQL floor: a bare WSGI function that runs ``statements`` (what one request sent to SQLite,
+    ``[[sql, parameters], …]``, its BEGIN included) on a connection of its thread, and answers
+    every row read, as JSON. No framework, no authentication, no shaping: no Python code serving those
+    statements can be faster, so it bounds what any change above the SQL can win."""
+    import sqlite3
+    import threading
+
+    import orjson
+
+    connections = threading.local()
+
+    def connection() -> sqlite3.Connection:
+        if not hasattr(connections, "sqlite"):
+            connections.sqlite = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+            connections.sqlite.execute("PRAGMA busy_timeout=30000")
+        return connections.sqlite
+
+    def answer(environ, start_response):
+        database = connection()
+        results = []
+        for sql, parameters in statements:
+            cursor = database.execute(sql, parameters)
+            if cursor.description:
+                names = [column[0] for column in cursor.description]
+                results.append([dict(zip(names, row)) for row in cursor.fetchall()])
+        database.commit()  # the driver's own commit ends the transaction, as SQLAlchemy ends it: not a statement
+        body = orjson.dumps({"code": 2000, "data": results})
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return answer
+
+
 def site_app(ini: str):
     from pyramid.paster import get_appsettings
 
@@ -40,6 +75,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ini")
     parser.add_argument("--ceiling")
+    parser.add_argument("--floor", help="a JSON file of the statements one request ran (see floor_app)")
+    parser.add_argument("--database", help="the SQLite file --floor runs them on")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
@@ -53,6 +90,11 @@ def main() -> None:
     if args.ceiling:
         with open(args.ceiling, "rb") as handle:
             app = ceiling_app(handle.read())
+    elif args.floor:
+        import json
+
+        with open(args.floor) as handle:
+            app = floor_app(json.load(handle), args.database)
     else:
         app = site_app(args.ini)
     print("serving", flush=True)
