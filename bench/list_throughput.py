@@ -74,12 +74,15 @@ def statements_of(ini: str, path: str, token: str) -> list:
     from bench.serve import site_app
 
     app = site_app(ini)
-    get = Request.blank(path, headers={"Authorization": f"Bearer {token}"})
-    get.get_response(app)  # the first request also reads what later ones remember
+
+    def get() -> None:
+        Request.blank(path, headers={"Authorization": f"Bearer {token}"}).get_response(app)
+
+    get()  # the first request also reads what later ones remember
     sent: list = []
     event.listen(app.registry.dbengine, "before_cursor_execute",
                  lambda _conn, _cursor, sql, parameters, *_: sent.append([sql, list(parameters or ())]))
-    Request.blank(path, headers={"Authorization": f"Bearer {token}"}).get_response(app)
+    get()
     app.registry.dbengine.dispose()
     return sent
 

@@ -49,14 +49,14 @@ def floor_app(statements: list, database: str):
         return connections.sqlite
 
     def answer(environ, start_response):
-        database = connection()
+        sqlite = connection()
         results = []
         for sql, parameters in statements:
-            cursor = database.execute(sql, parameters)
+            cursor = sqlite.execute(sql, parameters)
             if cursor.description:
                 names = [column[0] for column in cursor.description]
                 results.append([dict(zip(names, row)) for row in cursor.fetchall()])
-        database.commit()  # the driver's own commit ends the transaction, as SQLAlchemy ends it: not a statement
+        sqlite.commit()  # the driver's own commit ends the transaction, as SQLAlchemy ends it: not a statement
         body = orjson.dumps({"code": 2000, "data": results})
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
