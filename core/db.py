@@ -87,10 +87,19 @@ def _read_sqlite_utc(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value + "+00:00")
 
 
-def contains_text(text: str, *columns):
-    """A filter: any of ``columns`` contains ``text``, ignoring case; ``%`` and ``_`` match themselves."""
+def contains_text(text, *columns):
+    """A filter: any of ``columns`` contains ``text``, ignoring case; ``%`` and ``_`` match themselves.
+
+    ``text`` is the text, or a bind parameter (in a statement built once) whose value will be
+    ``like_pattern(text)``."""
+    pattern = like_pattern(text) if isinstance(text, str) else text
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+
+def like_pattern(text: str) -> str:
+    """The ``LIKE`` pattern (escape ``\\``) that finds ``text`` anywhere, its ``%`` and ``_`` matching themselves."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(*(column.ilike(f"%{escaped}%", escape="\\") for column in columns))
+    return f"%{escaped}%"
 
 
 #: the execution option that marks an engine (and so its transactions) as read-only

@@ -21,6 +21,7 @@ from core.api import (
                       Envelope,
                       Forbidden,
                       NotFound,
+                      PageQuery,
                       TooManyRequests,
                       Unauthorized,
                       api_service,
@@ -35,7 +36,7 @@ from core.auth import ADMIN, AUTHENTICATED, current_user, user_has_permission
 from core.channels import Channel, Notification, Recipient, SendResult, send_to_users
 from core.claims import claim_due
 from core.clock import FixedClock, SystemClock
-from core.db import Base, UTCDateTime, contains_text, transaction_scope
+from core.db import Base, UTCDateTime, contains_text, like_pattern, transaction_scope
 from core.events import Event, publish_event
 from core.hookspecs import hookspec
 from core.inputs import Pattern, email_address, single_line, web_url
@@ -50,10 +51,10 @@ __all__ = [
     "ADMIN", "AUTHENTICATED", "BUSINESS_CODE_ENVELOPE", "CONTRACT_VERSION", "CORE_VERSION",
     "HTTP_CODE_ENVELOPE", "MAX_ID", "Pattern",
     "ApiError", "BadRequest", "Base", "Channel", "ConfigurationError", "Conflict", "Envelope", "Event", "FixedClock",
-    "Forbidden", "Manifest", "NotFound", "Notification", "Recipient", "SendResult", "Setting",
+    "Forbidden", "Manifest", "NotFound", "Notification", "PageQuery", "Recipient", "SendResult", "Setting",
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "claim_due", "colander_validator",
     "contains_text", "create_user", "current_user", "email_address", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "local_date", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "single_line", "site_aware", "site_today", "supported_year", "transaction_scope",
+    "isoformat_utc_ms", "like_pattern", "local_date", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "single_line", "site_aware", "site_today", "supported_year", "transaction_scope",
     "user_has_permission", "verify_password", "web_url",
 ]

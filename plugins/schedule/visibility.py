@@ -9,7 +9,9 @@ grant shows nothing here: only busy intervals (``sharing.busy_intervals``).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -32,64 +34,115 @@ def attended_by(user_id: int, declined_too: bool = True):
     return statement if declined_too else statement.where(Attendee.response != DECLINED)
 
 
-# both look-ups of ``visible`` in one round trip, built once
+# both look-ups of ``reach`` in one round trip, built once
 _GRANTS_AND_ATTENDANCES = union_all(
     select(literal("grant"), CalendarGrant.owner_id).where(CalendarGrant.grantee_id == bindparam("user_id"),
                                                            CalendarGrant.access.in_((READ, WRITE))),
     select(literal("attend"), Attendee.schedule_id).where(Attendee.user_id == bindparam("user_id")))
 
 
-def visible(user: User, owner_ids: Iterable[int] | None = None, dbsession: Session | None = None,
-            also: ColumnElement | None = None) -> list[ColumnElement]:
-    """Where-clauses for the schedules ``user`` may see (see the module), optionally only those of ``owner_ids``;
-    ``also`` widens what a non-admin sees (``readable``). Never the deleted, nor those another plugin keeps.
+class Reach(NamedTuple):
+    """What a user may see, read from the database: the ``shape`` of its where-clauses
+    (``reach_clauses``, built once per shape) and the ``values`` of their bind parameters."""
 
-    Given a ``dbsession``, the user's grants and attendances are read first (two indexed
-    look-ups) and written into the clauses as ids: the database can then walk the
-    ``(creator_id, …)`` indexes, and a user with neither gets plain ``creator_id = id``.
-    Without one, they stay subqueries, which make the database scan every schedule
-    of the status or time it is asked for.
+    shape: tuple
+    values: dict
+
+    def clauses(self) -> list[ColumnElement]:
+        """The where-clauses with their values bound, for a statement built for one request."""
+        return _clauses(self.shape, self.values)
+
+
+def reach(dbsession: Session, user: User, owner_ids: Iterable[int] | None = None,
+          team: Iterable[tuple[str, Iterable[int]]] = ()) -> Reach:
+    """The schedules ``user`` may see (see the module), optionally only those of ``owner_ids``;
+    ``team`` widens what a non-admin sees: ``(related_type, ids)`` of the objects whose
+    schedules they read (``readable``). Never the deleted, nor those another plugin keeps.
+
+    The user's grants and attendances are read first (two indexed look-ups) and bound as
+    ids: the database can then walk the ``(creator_id, …)`` indexes, and a user with neither
+    gets plain ``creator_id = id``. (``visible`` keeps them subqueries, for aggregates.)
     """
-    clauses = list(LISTED)
+    values: dict = {}
     if owner_ids:
-        clauses.append(Schedule.creator_id.in_(list(owner_ids)))
+        values["reach_owner_ids"] = list(owner_ids)
     if user.is_admin:
-        return clauses
-    if dbsession is None:
-        clauses.append(or_(Schedule.creator_id == user.id, Schedule.creator_id.in_(granting_owners(user, (READ, WRITE))),
-                           Schedule.id.in_(attended_by(user.id)), *_given(also)))
-        return clauses
+        return Reach(("admin", bool(owner_ids)), values)
     owners, attended_ids = [user.id], []
     for kind, found in dbsession.connection().execute(_GRANTS_AND_ATTENDANCES, {"user_id": user.id}):
         (owners if kind == "grant" else attended_ids).append(found)
-    own = Schedule.creator_id == user.id if len(owners) == 1 else Schedule.creator_id.in_(owners)
-    widened = [Schedule.id.in_(attended_ids)] if attended_ids else []
-    widened += _given(also)
+    if len(owners) == 1:
+        values["reach_owner"] = user.id
+    else:
+        values["reach_owners"] = owners
+    if attended_ids:
+        values["reach_attended"] = attended_ids
+    team_types = []
+    for number, (related_type, ids) in enumerate(team):
+        team_types.append(related_type)
+        values[f"reach_team_{number}"] = list(ids)
+    return Reach(("user", bool(owner_ids), len(owners) == 1, bool(attended_ids), tuple(team_types)), values)
+
+
+@functools.lru_cache(maxsize=256)
+def reach_clauses(shape: tuple) -> tuple[ColumnElement, ...]:
+    """The where-clauses of a ``Reach.shape``, for a statement built once: it is run with the ``values``."""
+    return tuple(_clauses(shape, None))
+
+
+def _clauses(shape: tuple, values: dict | None) -> list[ColumnElement]:
+    def parameter(name: str, expanding: bool = True):
+        return bindparam(name, expanding=expanding) if values is None else bindparam(name, values[name], expanding=expanding)
+
+    kind, by_owner, *of_user = shape
+    clauses = list(LISTED)
+    if by_owner:
+        clauses.append(Schedule.creator_id.in_(parameter("reach_owner_ids")))
+    if kind == "admin":
+        return clauses
+    only_own, attends, team_types = of_user
+    own = (Schedule.creator_id == parameter("reach_owner", expanding=False) if only_own
+           else Schedule.creator_id.in_(parameter("reach_owners")))
+    widened = [Schedule.id.in_(parameter("reach_attended"))] if attends else []
+    widened += [and_(Schedule.related_type == related_type, Schedule.related_id.in_(parameter(f"reach_team_{number}")))
+                for number, related_type in enumerate(team_types)]
     clauses.append(or_(own, *widened) if widened else own)
     return clauses
 
 
-def _given(clause: ColumnElement | None) -> list[ColumnElement]:
-    return [] if clause is None else [clause]
+def visible(user: User, owner_ids: Iterable[int] | None = None) -> list[ColumnElement]:
+    """Where-clauses for the schedules ``user`` may see, as ``reach`` (see the module), but with
+    their grants and attendances as subqueries: for aggregates over many rows, which read no
+    look-ups first. They make the database scan every schedule of the status or time it is asked for."""
+    clauses = list(LISTED)
+    if owner_ids:
+        clauses.append(Schedule.creator_id.in_(list(owner_ids)))
+    if not user.is_admin:
+        clauses.append(or_(Schedule.creator_id == user.id, Schedule.creator_id.in_(granting_owners(user, (READ, WRITE))),
+                           Schedule.id.in_(attended_by(user.id))))
+    return clauses
 
 
-def team_reads(registry, dbsession: Session, user: User) -> ColumnElement | None:
-    """The schedules ``user`` reads as one of the team of what they are about (a customer's sales and engineers),
-    as the plugins owning those objects answer ``tessera_schedule_readers``; None when they are on no team."""
+def team_objects(registry, dbsession: Session, user: User) -> list[tuple[str, list[int]]]:
+    """The objects whose schedules ``user`` reads as one of their team (a customer's sales and engineers),
+    ``(related_type, ids)``, as the plugins owning those objects answer ``tessera_schedule_readers``."""
     answers = registry.tessera_plugin_manager.hook.tessera_schedule_readers(registry=registry, dbsession=dbsession,
                                                                           user=user)
-    about = [and_(Schedule.related_type == related_type, Schedule.related_id.in_(list(ids)))
-             for answer in answers for related_type, ids in (answer or ()) if ids]
-    return or_(*about) if about else None
+    return [(related_type, list(ids)) for answer in answers for related_type, ids in (answer or ()) if ids]
+
+
+def readable_reach(registry, dbsession: Session, user: User, owner_ids: Iterable[int] | None = None) -> Reach:
+    """What ``user`` may read (the list, a detail, ``by_related``): what they see (``reach``) and the
+    schedules about objects whose team they are on. Their own calendars (today, week, month,
+    statistics, the feed) show only what they see: the team's schedules are not their appointments."""
+    if user.is_admin:
+        return reach(dbsession, user, owner_ids)
+    return reach(dbsession, user, owner_ids, team_objects(registry, dbsession, user))
 
 
 def readable(registry, dbsession: Session, user: User, owner_ids: Iterable[int] | None = None) -> list[ColumnElement]:
-    """Where-clauses for what ``user`` may read (the list, a detail, ``by_related``): what they see
-    (``visible``) and the schedules about objects whose team they are on. Their own calendars (today,
-    week, month, statistics, the feed) show only ``visible``: the team's schedules are not their appointments."""
-    if user.is_admin:
-        return visible(user, owner_ids)
-    return visible(user, owner_ids, dbsession, also=team_reads(registry, dbsession, user))
+    """Where-clauses for what ``user`` may read (``readable_reach``), their values bound."""
+    return readable_reach(registry, dbsession, user, owner_ids).clauses()
 
 
 def editable(user: User) -> list[ColumnElement]:

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,11 +14,12 @@ from core.toolkit import User, isoformat_local, local_date
 
 from .models import ACTIVE_STATUSES, Schedule
 from .recurrence import Occurrence, occurrences
-from .visibility import readable, visible
+from .visibility import reach, reach_clauses, readable
 
 
-def touching(window_start: dt.datetime, window_end: dt.datetime) -> list[ColumnElement]:
-    """Where-clauses for the schedules that may have an occurrence in [window_start, window_end) (indexed)."""
+def touching(window_start, window_end) -> list[ColumnElement]:
+    """Where-clauses for the schedules that may have an occurrence in [window_start, window_end) (indexed):
+    instants, or bind parameters in a statement built once."""
     return [Schedule.start_time < window_end,
             or_(Schedule.series_end.is_(None), Schedule.series_end >= window_start)]
 
@@ -45,11 +46,19 @@ WINDOW_COLUMNS = tuple(getattr(Schedule, name) for name in _WINDOW_FIELDS)
 WindowRow = collections.namedtuple("WindowRow", _WINDOW_FIELDS)
 
 
+@functools.lru_cache(maxsize=64)
+def _window_rows(reach_shape: tuple):
+    """The rows a window of one shape of calendar reads: built once, run with its values."""
+    return select(*WINDOW_COLUMNS).where(*reach_clauses(reach_shape),
+                                         *touching(bindparam("window_start"), bindparam("window_end")))
+
+
 def occurrences_in(dbsession: Session, registry, user: User, window: Window, owner_ids=None) -> list[tuple]:
     """Every visible occurrence (of ``owner_ids``' calendars, if given) overlapping the window, in start order,
     as (``WindowRow``, occurrence): one query whatever the window."""
-    schedules = map(WindowRow._make, dbsession.connection().execute(select(*WINDOW_COLUMNS).where(
-        *visible(user, owner_ids, dbsession), *touching(window.start, window.end))).all())
+    seen = reach(dbsession, user, owner_ids)
+    schedules = map(WindowRow._make, dbsession.connection().execute(
+        _window_rows(seen.shape), {**seen.values, "window_start": window.start, "window_end": window.end}).all())
     found = [(schedule, occurrence) for schedule in schedules
              for occurrence in occurrences(schedule, window.start, window.end, registry.site_timezone)]
     found.sort(key=lambda pair: (pair[1].start, pair[0].id))

@@ -59,3 +59,30 @@ def test_a_task_sits_on_its_engineers_calendars_from_start_to_deadline(world, sp
     assert get(world, f"{SCHEDULES}/today/", world.wangwu)["data"]["items"] == []  # not on it
     world.call("POST", "tasks/RP-2024-001/status", world.zhaoliu, {"status": "cancelled"})
     assert get(world, f"{SCHEDULES}/today/", world.lisi)["data"]["items"] == []
+
+
+def test_people_of_one_shape_of_access_each_list_their_own(world, spec_customer):
+    """The list's and the calendar's statements are built once per shape of access (an engineer on one
+    customer's team, say) and run with each request's values: no one's ids reach another's answer."""
+    other_customer = world.create_customer(world.zhaoliu, name="北京仪器有限公司", engineerIds=[world.wangwu.id])
+    teams = {world.zhangsan: spec_customer["customer"]["customerId"], world.wangwu: other_customer["customerId"]}
+    expected = {}
+    for engineer, customer_id in teams.items():
+        about = world.site.post_json(f"{SCHEDULES}/", {
+            "title": f"拜访{customer_id}", "schedule_type": "meeting", "start_time": "2024-06-11T14:00:00+08:00",
+            "related_type": "customer", "related_id": customer_id}, headers=world.site.headers(world.zhaoliu)).json["data"]
+        own = world.site.post_json(f"{SCHEDULES}/", {
+            "title": f"{engineer.username}的日程", "schedule_type": "other", "start_time": "2024-06-12T09:00:00+08:00"},
+            headers=world.site.headers(engineer)).json["data"]
+        expected[engineer] = (about["id"], own["id"])
+
+    for engineer in (world.zhangsan, world.wangwu, world.zhangsan, world.wangwu):
+        about_id, own_id = expected[engineer]
+        listed = world.site.get(f"{SCHEDULES}/", params={"status": "pending", "ordering": "-start_time"},
+                                headers=world.site.headers(engineer)).json["data"]
+        assert [item["id"] for item in listed["results"]] == [own_id, about_id] and listed["count"] == 2
+        searched = get(world, f"{SCHEDULES}/", engineer, search="日程")["data"]["results"]
+        assert [item["id"] for item in searched] == [own_id]
+        week = get(world, f"{SCHEDULES}/this_week/", engineer)["data"]
+        assert [schedule["id"] for schedule in week["schedules"]] == [own_id]  # their own calendar: not the team's
+    assert get(world, f"{SCHEDULES}/", world.admin, ordering="-start_time", limit=2)["data"]["count"] == 4
