@@ -424,7 +424,7 @@ class PageQuery:
 
     ``keys`` selects only a unique key, its filters written with ``bindparam``; its count and
     its page are derived here once. Building a statement and its cache key each request cost
-    a third of a schedule list's CPU; a statement kept, SQLAlchemy remembers both.
+    a quarter of a schedule list's CPU; a statement kept, SQLAlchemy remembers both.
 
     A page's keys are read first, then their rows by ``rows_by_key``, a statement whose first
     column is the key and which takes the keys as the expanding bind parameter ``keys``. The
