@@ -45,3 +45,37 @@ def test_invalid_json_names_the_body(site):
 
 def test_request_id_from_the_client_is_kept(site):
     assert site.get("/api/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+
+
+def test_a_page_query_built_once_answers_each_run_with_its_own_values(make_site):
+    """``PageQuery``: one statement, run with different values, pages and counts each run's rows;
+    a search bound as ``like_pattern`` finds ``%`` and ``_`` as themselves."""
+    from sqlalchemy import bindparam, select
+
+    from core.db import transaction_scope
+    from core.models import User
+    from core.toolkit import PageQuery, contains_text, like_pattern
+
+    site = make_site(plugins=[])
+    for number in range(5):
+        site.create_user(f"eng{number}", role="engineer", name=f"Engineer {number}")
+    for number in range(3):
+        site.create_user(f"sales{number}", role="sales", name=f"Sales 100%_{number}" if number == 1 else f"Sales {number}")
+    rows = select(User.id, User.username).where(User.id.in_(bindparam("keys", expanding=True)))
+    by_role = PageQuery(select(User.id).where(User.role == bindparam("role")).order_by(User.id.desc()), rows)
+    by_name = PageQuery(select(User.id).where(contains_text(bindparam("search"), User.name)).order_by(User.id), rows)
+
+    with transaction_scope(site.registry, write=False) as dbsession:
+        engineers = by_role.page(dbsession, 1, 2, {"role": "engineer"})
+        second = by_role.page(dbsession, 2, 2, {"role": "engineer"})
+        sales = by_role.page(dbsession, 1, 2, {"role": "sales"})
+        beyond = by_role.page(dbsession, 9, 2, {"role": "sales"})
+        literal = by_name.page(dbsession, 1, 10, {"search": like_pattern("100%_")})
+        wildcard = by_name.page(dbsession, 1, 10, {"search": like_pattern("%")})
+
+    assert [row.username for row in engineers.items] == ["eng4", "eng3"] and engineers.total == 5
+    assert [row.username for row in second.items] == ["eng2", "eng1"] and second.pages == 3
+    assert [row.username for row in sales.items] == ["sales2", "sales1"] and sales.total == 3
+    assert beyond.items == [] and beyond.total == 3
+    assert [row.username for row in literal.items] == ["sales1"]
+    assert [row.username for row in wildcard.items] == ["sales1"]  # a '%' typed matches only a '%'
