@@ -422,8 +422,8 @@ def paginate(dbsession: Session, statement, number: int, size: int, scalars: boo
 class PageQuery:
     """A list's query built once and run for each request with its values as bind parameters.
 
-    ``keys`` selects only a unique key, its filters written with ``bindparam``; its count and
-    its page are derived here once. Building a statement and its cache key each request cost
+    ``keys`` selects only a unique key, its filters written with ``bindparam`` (``page_size``
+    and ``page_offset`` are taken: they bind the page); its count and its page are derived here once. Building a statement and its cache key each request cost
     a quarter of a schedule list's CPU; a statement kept, SQLAlchemy remembers both.
 
     A page's keys are read first, then their rows by ``rows_by_key``, a statement whose first

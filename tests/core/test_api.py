@@ -2,6 +2,10 @@
 import logging
 
 import pytest
+from sqlalchemy import bindparam, select
+
+from core.models import User
+from core.toolkit import PageQuery, contains_text, like_pattern, transaction_scope
 
 
 @pytest.fixture
@@ -50,12 +54,6 @@ def test_request_id_from_the_client_is_kept(site):
 def test_a_page_query_built_once_answers_each_run_with_its_own_values(make_site):
     """``PageQuery``: one statement, run with different values, pages and counts each run's rows;
     a search bound as ``like_pattern`` finds ``%`` and ``_`` as themselves."""
-    from sqlalchemy import bindparam, select
-
-    from core.db import transaction_scope
-    from core.models import User
-    from core.toolkit import PageQuery, contains_text, like_pattern
-
     site = make_site(plugins=[])
     for number in range(5):
         site.create_user(f"eng{number}", role="engineer", name=f"Engineer {number}")
