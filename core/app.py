@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pyramid.config import Configurator
 
-from core import accounts, logs, throttle
+from core import accounts, logs, readcache, throttle
 from core.clock import SystemClock
 from core.db import Base
 from core.plugins import hook_declarers, installed_plugins, make_plugin_manager, resolve_enabled
@@ -64,6 +64,7 @@ CORE_SETTINGS = (
     Setting("huey.immediate", False, as_bool, "run tasks inline (huey.backend = memory, for tests)"),
     *accounts.SETTINGS,
     *throttle.SETTINGS,
+    *readcache.SETTINGS,
 )
 
 #: secrets published in examples and earlier ini files: whoever read them could sign an admin's token
@@ -163,7 +164,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     config.include("pyramid_tm")
     config.include("cornice")
     config.include("cornice_swagger")
-    for module in ("core.db", "core.api", "core.auth", "core.tasks", "core.openapi", "core.views"):
+    for module in ("core.db", "core.api", "core.auth", "core.readcache", "core.tasks", "core.openapi", "core.views"):
         config.include(module)
     for name in BUILTIN_PLUGINS:
         config.include(name)
@@ -176,6 +177,7 @@ def make_config(settings: Mapping[str, Any], *, clock=None, environ: Mapping[str
     check_tables(Base.registry.mappers, [(CORE, "core", "core_")] + [
         (plugin.name, plugin.package, plugin.tables) for plugin in enabled])
     registry.tessera_channels = _collect_channels(registry)
+    readcache.install(registry)
     return config
 
 

@@ -46,6 +46,10 @@ def tessera_authenticated_request(request, user):
 
     For light bookkeeping such as "last active" times; keep it cheap (it runs on
     every authenticated request) and never raise. Order does not matter.
+
+    A ``GET`` answered with a reused answer (``core.toolkit.reuse_answer``) does not
+    call it; an answer is reused for ``tessera.read_cache.max_age`` seconds at most
+    (default 60), so a user who keeps asking passes here at least that often.
     """
 
 

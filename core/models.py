@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Integer, String, func
+from sqlalchemy import BigInteger, Boolean, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTC, Base, UTCDateTime
@@ -56,3 +56,13 @@ class LoginFailures(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class TableVersion(Base):
+    """Each table's version: a fresh random number every time a transaction that wrote the table commits
+    (``core.readcache``). A table never written has no row."""
+
+    __tablename__ = "core_table_version"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

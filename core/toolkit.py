@@ -43,6 +43,7 @@ from core.inputs import Pattern, email_address, single_line, web_url
 from core.models import User
 from core.passwords import verify_password
 from core.plugins import Manifest, hookimpl
+from core.readcache import reuse_answer
 from core.settings import ConfigurationError, Setting, as_bool, as_list, as_non_negative_int, as_positive_int, one_of
 from core.tasks import enqueue_after_commit
 from core.timefmt import isoformat_local, isoformat_utc_ms, local_date, site_aware, site_today, supported_year
@@ -55,6 +56,6 @@ __all__ = [
     "SystemClock", "TooManyRequests", "UTCDateTime", "Unauthorized", "User",
     "api_service", "as_bool", "as_list", "as_non_negative_int", "as_positive_int", "claim_due", "colander_validator",
     "contains_text", "create_user", "current_user", "email_address", "enqueue_after_commit", "envelope_response", "hookimpl", "hookspec", "isoformat_local",
-    "isoformat_utc_ms", "like_pattern", "local_date", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "send_to_users", "single_line", "site_aware", "site_today", "supported_year", "transaction_scope",
+    "isoformat_utc_ms", "like_pattern", "local_date", "ok", "one_of", "page_nodes", "paginate", "path_id", "publish_event", "reuse_answer", "send_to_users", "single_line", "site_aware", "site_today", "supported_year", "transaction_scope",
     "user_has_permission", "verify_password", "web_url",
 ]

@@ -7,6 +7,7 @@ in ``config.attributes``; each unit keeps its own history and version table.
 from alembic import context
 
 from core.db import Base
+from core.readcache import migrating
 
 config = context.config
 unit_prefix = config.attributes["table_prefix"]
@@ -29,6 +30,7 @@ def render_item(type_, obj, autogen_context):
 
 
 connection = config.attributes["connection"]
+migrating(connection)
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
