@@ -16,6 +16,7 @@ from core.toolkit import (
     like_pattern,
     ok,
     path_id,
+    reuse_answer,
 )
 
 from . import schemas
@@ -85,6 +86,7 @@ def list_schedules(request):
     page = _list_query(reach.shape, filters, query["ordering"]).page(request.dbsession, query["page"], query["limit"],
                                                                      values)
     results = schedule_rows_json(request.registry, page.items)
+    reuse_answer(request)
     return ok(request, page.as_count_next_previous(request, results), "获取成功")
 
 

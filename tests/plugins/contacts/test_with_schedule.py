@@ -86,3 +86,17 @@ def test_people_of_one_shape_of_access_each_list_their_own(world, spec_customer)
         week = get(world, f"{SCHEDULES}/this_week/", engineer)["data"]
         assert [schedule["id"] for schedule in week["schedules"]] == [own_id]  # their own calendar: not the team's
     assert get(world, f"{SCHEDULES}/", world.admin, ordering="-start_time", limit=2)["data"]["count"] == 4
+
+
+def test_an_engineer_taken_off_the_team_no_longer_lists_its_schedules_though_they_listed_them_just_before(
+        world, spec_customer):
+    """The list's answers are reused while nothing they read changed (core.readcache): the team is read too."""
+    customer_id = spec_customer["customer"]["customerId"]
+    about_customer = world.site.post_json(f"{SCHEDULES}/", {
+        "title": "合同谈判", "schedule_type": "meeting", "start_time": "2024-06-13T14:00:00+08:00",
+        "related_type": "customer", "related_id": customer_id}, headers=world.site.headers(world.zhaoliu)).json["data"]
+    for _ in range(3):
+        assert [item["id"] for item in get(world, f"{SCHEDULES}/", world.zhangsan)["data"]["results"]] == [
+            about_customer["id"]]
+    world.call("POST", f"{spec_customer['path']}/remove-engineer/{world.zhangsan.id}", world.zhaoliu)
+    assert get(world, f"{SCHEDULES}/", world.zhangsan)["data"]["results"] == []
