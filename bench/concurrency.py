@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.harness import NoiseGauge, demo_site, fetch, machine, mixed_load_script, server, token_for, verdict, wrk  # noqa: E402
 
 LIST = "/api/customer/schedules/?status=pending&ordering=-start_time&limit=20"
-SLOW_READ = "/api/customer/schedules/?search=%E6%B2%A1%E6%9C%89&limit=20"  # matches nothing: reads every row
+# matches nothing, so reads every row; a new search each time, so never an answer reused (core.readcache)
+SLOW_READ = "/api/customer/schedules/?search=%E6%B2%A1%E6%9C%89{}&limit=20"
 
 
 def health_times(url: str, count: int = 40) -> list[float]:
@@ -50,11 +51,14 @@ def main() -> None:
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "tessera-bench"))
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--write-every", type=int, default=10, help="one request in N writes (default 10)")
+    parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
+                        help="a site setting in place of the ini's, e.g. tessera.read_cache.megabytes=0")
+    parser.add_argument("--threads", type=int, default=4, help="the server's threads (default 4, as shipped)")
     args = parser.parse_args()
     ini = demo_site(args.data)
     token, admin = token_for(ini, "user2"), token_for(ini, "user1")
     print(machine())
-    with server("--ini", ini) as url:
+    with server("--ini", ini, f"--threads={args.threads}", *(f"--setting={setting}" for setting in args.setting)) as url:
         own = fetch(url + LIST, token)
         import json
         schedule_id = json.loads(own)["data"]["results"][0]["id"]
@@ -109,7 +113,7 @@ def slow_reads(url: str, token: str):
 
     def run():
         while not stop.is_set():
-            times.append(time_one(url, token))
+            times.append(time_one(url.format(len(times)), token))
 
     thread = threading.Thread(target=run)
     thread.start()

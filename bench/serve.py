@@ -1,6 +1,6 @@
 """Serve a site (or the ceiling) on waitress for the load benchmarks; run by them, not by hand.
 
-    python bench/serve.py --ini site.ini --port 6601
+    python bench/serve.py --ini site.ini --port 6601 [--setting tessera.read_cache.megabytes=0]
     python bench/serve.py --ceiling body.json --port 6602   # a bare Pyramid app answering those bytes
     python bench/serve.py --floor statements.json --database site.sqlite --port 6603   # that SQL, no framework
 
@@ -64,11 +64,11 @@ def floor_app(statements: list, database: str):
     return answer
 
 
-def site_app(ini: str):
+def site_app(ini: str, settings: dict[str, str] | None = None):
     from pyramid.paster import get_appsettings
 
     from core.app import make_app
-    return make_app(get_appsettings(ini, name="main"))
+    return make_app({**get_appsettings(ini, name="main"), **(settings or {})})
 
 
 def main() -> None:
@@ -78,7 +78,9 @@ def main() -> None:
     parser.add_argument("--floor", help="a JSON file of the statements one request ran (see floor_app)")
     parser.add_argument("--database", help="the SQLite file --floor runs them on")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads (default 4, as `tessera run` and production.ini)")
+    parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
+                        help="a site setting in place of the ini's (repeatable)")
     args = parser.parse_args()
     import logging
 
@@ -96,7 +98,7 @@ def main() -> None:
         with open(args.floor) as handle:
             app = floor_app(json.load(handle), args.database)
     else:
-        app = site_app(args.ini)
+        app = site_app(args.ini, dict(setting.split("=", 1) for setting in args.setting))
     print("serving", flush=True)
     waitress.serve(app, host="127.0.0.1", port=args.port, threads=args.threads, _quiet=True)
 
