@@ -1,5 +1,7 @@
 """The schedule list's answers are reused while nothing they read has changed (core.readcache), and never after."""
 
+import threading
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -129,3 +131,37 @@ def test_a_site_may_turn_reuse_off(make_site):
     with count_queries(site.registry) as queries:
         site.get(LIST, headers=site.headers(lawyer))
     assert queries.count > 0
+
+
+def test_readers_side_by_side_with_a_writer_never_see_less_than_what_was_written_before_they_asked(site, lawyer):
+    """Four threads list while a fifth creates schedules: every answer holds at least the schedules whose
+    creation had been answered when its request began (reused, made anew, or taken from another thread)."""
+    headers = site.headers(lawyer)
+    answered = [0]
+    stale: list[tuple[int, int]] = []
+    writing = threading.Event()
+    writing.set()
+
+    def write() -> None:
+        try:
+            for day in range(1, 21):
+                create(site, lawyer, title=f"第{day}件", start_time=f"2025-11-{day:02}T09:00:00+08:00",
+                       end_time=f"2025-11-{day:02}T10:00:00+08:00")
+                answered[0] = day
+        finally:
+            writing.clear()
+
+    def read() -> None:
+        while writing.is_set():
+            before = answered[0]
+            count = site.get(f"{API}/?limit=100", headers=headers).json["data"]["count"]
+            if count < before:
+                stale.append((before, count))
+
+    threads = [threading.Thread(target=write)] + [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answered[0] == 20 and stale == []
+    assert site.get(f"{API}/?limit=100", headers=headers).json["data"]["count"] == 20
