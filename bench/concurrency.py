@@ -1,9 +1,10 @@
 """Readers side by side: 8 connections of mixed reads and writes, and /api/health beside slow work.
 
     .venv/bin/python bench/concurrency.py [--seconds 10] [--data /tmp/tessera-bench]
+        [--threads 2] [--setting tessera.read_cache.megabytes=0]
 
-On the ``tessera demo-data`` site (SQLite, WAL), waitress with 8 threads on one
-core, wrk with 8 connections on the other:
+On the ``tessera demo-data`` site (SQLite, WAL), waitress with 2 threads (as
+``tessera run``; ``--threads``) on one core, wrk with 8 connections on the other:
 
 1. mixed load: nine requests in ten (``--write-every``) read an engineer's pending
    list, one changes the title of one of their schedules (PATCH, which commits with
@@ -53,7 +54,7 @@ def main() -> None:
     parser.add_argument("--write-every", type=int, default=10, help="one request in N writes (default 10)")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="a site setting in place of the ini's, e.g. tessera.read_cache.megabytes=0")
-    parser.add_argument("--threads", type=int, default=4, help="the server's threads (default 4, as shipped)")
+    parser.add_argument("--threads", type=int, default=2, help="the server's threads (default 2, as `tessera run`)")
     args = parser.parse_args()
     ini = demo_site(args.data)
     token, admin = token_for(ini, "user2"), token_for(ini, "user1")

@@ -4,7 +4,7 @@
 
 Builds (or reuses) a ``tessera demo-data`` site (100 users, 100,000 schedules) and
 serves ``GET /api/customer/schedules/?status=pending&ordering=-start_time&limit=20``
-for one engineer with waitress (4 threads, as shipped) pinned to one core, while wrk
+for one engineer with waitress (2 threads, as ``tessera run``) pinned to one core, while wrk
 (8 connections) loads it from the other. Nothing changes meanwhile, so after the first
 request the site reuses its answer (``core.readcache``). In the same run it serves:
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/memory.py [--requests 20000] [--data /tmp/tessera-bench]
 
-Serves the ``tessera demo-data`` site with waitress (8 threads, one core) and sends
+Serves the ``tessera demo-data`` site with waitress (2 threads as ``tessera run``, one core) and sends
 mixed reads with wrk (8 connections, the other core) in rounds — list, detail,
 today, this week, the month, statistics, the inbox, contacts' customers and
 engineers' status board, and a write now and then — reading the server's RSS

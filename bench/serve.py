@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--floor", help="a JSON file of the statements one request ran (see floor_app)")
     parser.add_argument("--database", help="the SQLite file --floor runs them on")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--threads", type=int, default=4, help="waitress threads (default 4, as `tessera run` and production.ini)")
+    parser.add_argument("--threads", type=int, default=2, help="waitress threads (default 2, as `tessera run` serves SQLite)")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="a site setting in place of the ini's (repeatable)")
     args = parser.parse_args()
@@ -86,7 +86,7 @@ def main() -> None:
 
     import waitress
 
-    # 8 connections on 8 threads queue by design; waitress would warn of every queued request
+    # 8 connections on fewer threads queue by design; waitress would warn of every queued request
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     if args.ceiling:

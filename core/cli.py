@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="migrate, create the first admin, serve the API with a worker beside it")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=6543)
-    run.add_argument("--threads", type=int, default=4, help="waitress threads (default 4; docs/performance.md, \"Threads\")")
+    run.add_argument("--threads", type=int, default=2,
+                     help="waitress threads (default 2: on SQLite more only queue on Python's lock; docs/performance.md, \"Threads\")")
     run.set_defaults(func=cmd_run)
     return parser
 
