@@ -247,7 +247,8 @@ def track_writes(engine: Engine, tables: list[str]) -> None:
         if written:
             connection.info.setdefault(_WRITTEN, set()).update(written)
 
-    @event.listens_for(engine, "commit")
+    # first among the commit listeners: on SQLite, before core.db lets this process's next writer in
+    @event.listens_for(engine, "commit", insert=True)
     def bump_versions(connection) -> None:
         nonlocal migrated
         written = connection.info.pop(_WRITTEN, None)
@@ -260,8 +261,8 @@ def track_writes(engine: Engine, tables: list[str]) -> None:
                 migrated = cursor.fetchone() is not None
                 if not migrated:
                     return
-            # in one order, so that two writers never wait for each other's rows
             version = secrets.randbits(62)
+            # sorted: two writers lock the version rows in one order, so never each other's in turn
             cursor.executemany(bump, [(table, version) for table in sorted(written)])
         finally:
             cursor.close()
