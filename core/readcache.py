@@ -70,15 +70,6 @@ class Kept(NamedTuple):
     body: bytes
 
 
-class Making(NamedTuple):
-    versions: dict[str, int]
-    done: threading.Event
-
-
-#: how long a caller waits for the same answer being made by another thread before making its own
-WAIT_SECONDS = 10
-
-
 class ReadCache:
     """One web process's kept answers (least recently used go first) and the means to check them."""
 
@@ -92,8 +83,6 @@ class ReadCache:
         self.lock = threading.Lock()
         #: the raw paths whose views asked for their answers to be reused
         self.paths: set[str] = set()
-        #: answers being made, by key: callers who find one made from the same versions wait for it
-        self.making: dict[tuple, Making] = {}
         self.recording = threading.local()
         names = "|".join(sorted((re.escape(name) for name in tables), key=len, reverse=True))
         self.table_names = re.compile(rf"\b({names})\b")
@@ -166,41 +155,19 @@ class ReadCache:
         if versions is None:
             return handler(request)
         kept = self.kept(key, versions)
-        if kept is None:
-            # After a write, every thread asking for the same answer would make it at once. One does;
-            # the others, having read the very same versions, wait and take its answer: it was made
-            # from a state at least as new as the one they saw.
-            with self.lock:
-                making = self.making.get(key)
-                if making is None or making.versions != versions:
-                    making = self.making[key] = Making(versions, threading.Event())
-                    mine = True
-                else:
-                    mine = False
-            if mine:
-                return self._make(request, handler, key, making)
-            making.done.wait(WAIT_SECONDS)
-            kept = self.kept(key, versions)
-            if kept is None:  # not kept (not a 200, say): this caller's own request says why
-                return handler(request)
-        response = Response(body=kept.body, headerlist=list(kept.headerlist))
-        response.headers["X-Request-ID"] = request.request_id
-        return response
-
-    def _make(self, request: Request, handler: Callable[[Request], Response], key: tuple, making: Making) -> Response:
+        if kept is not None:
+            response = Response(body=kept.body, headerlist=list(kept.headerlist))
+            response.headers["X-Request-ID"] = request.request_id
+            return response
         read: set[str] = set()
         self.recording.tables = read
         try:
             response = handler(request)
-            if response.status_code == 200 and request.environ.get(_REUSABLE) and read:
-                self.keep(key, read, making.versions, response)
-            return response
         finally:
             self.recording.tables = None
-            with self.lock:
-                if self.making.get(key) is making:
-                    del self.making[key]
-            making.done.set()
+        if response.status_code == 200 and request.environ.get(_REUSABLE) and read:
+            self.keep(key, read, versions, response)
+        return response
 
 
 def read_cache_tween_factory(handler: Callable[[Request], Response], registry) -> Callable[[Request], Response]:
