@@ -1,7 +1,7 @@
 """Readers side by side: 8 connections of mixed reads and writes, and /api/health beside slow work.
 
     .venv/bin/python bench/concurrency.py [--seconds 10] [--data /tmp/tessera-bench]
-        [--threads 2] [--setting tessera.read_cache.megabytes=0]
+        [--threads N] [--setting tessera.read_cache.megabytes=0]
 
 On the ``tessera demo-data`` site (SQLite, WAL), waitress with 2 threads (as
 ``tessera run``; ``--threads``) on one core, wrk with 8 connections on the other:
@@ -54,12 +54,13 @@ def main() -> None:
     parser.add_argument("--write-every", type=int, default=10, help="one request in N writes (default 10)")
     parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE",
                         help="a site setting in place of the ini's, e.g. tessera.read_cache.megabytes=0")
-    parser.add_argument("--threads", type=int, default=2, help="the server's threads (default 2, as `tessera run`)")
+    parser.add_argument("--threads", help="the server's threads (default: bench/serve.py's, as `tessera run`)")
     args = parser.parse_args()
     ini = demo_site(args.data)
     token, admin = token_for(ini, "user2"), token_for(ini, "user1")
     print(machine())
-    with server("--ini", ini, f"--threads={args.threads}", *(f"--setting={setting}" for setting in args.setting)) as url:
+    options = [f"--threads={args.threads}"] if args.threads else []
+    with server("--ini", ini, *options, *(f"--setting={setting}" for setting in args.setting)) as url:
         own = fetch(url + LIST, token)
         import json
         schedule_id = json.loads(own)["data"]["results"][0]["id"]

@@ -14,11 +14,6 @@ LIST = f"{API}/?ordering=-start_time&limit=20"
 
 
 @pytest.fixture
-def lawyer(site):
-    return site.create_user("lawyer")
-
-
-@pytest.fixture
 def assistant(site):
     return site.create_user("assistant")
 
